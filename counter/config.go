@@ -1,0 +1,262 @@
+package counter
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/motcua/motcua/counter/calendar"
+)
+
+// Agency levels (SPEC.md §2.1).
+const (
+	LevelCity       = "city"
+	LevelDepartment = "department"
+	LevelDistrict   = "district"
+	LevelDivision   = "division"
+	LevelCommune    = "commune"
+	LevelCounter    = "counter"
+)
+
+// Head is the person who answers for an agency (người đứng đầu).
+type Head struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+}
+
+// Agency is a node of the agency tree. Parent is "" for the root.
+type Agency struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Level    string    `json:"level"`
+	Head     Head      `json:"head"`
+	Desks    []string  `json:"desks,omitempty"`
+	Parent   string    `json:"parent,omitempty"`
+	Children []*Agency `json:"children,omitempty"`
+}
+
+// Official is a person who records or performs events.
+type Official struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Agency string `json:"agency"`
+}
+
+// Duration is a lead time or budget: Value in Unit, where Unit is one of
+// calendar.WorkingDays, calendar.WorkingHours or calendar.Days.
+type Duration struct {
+	Value int           `json:"value"`
+	Unit  calendar.Unit `json:"unit"`
+}
+
+// Document is a paper a procedure may require.
+type Document struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Step is an internal processing step with its budget (Form 05 row).
+type Step struct {
+	Name   string   `json:"name"`
+	Budget Duration `json:"budget"`
+}
+
+// Procedure is a catalogue entry (thủ tục hành chính).
+type Procedure struct {
+	Code      string     `json:"code"`
+	Name      string     `json:"name"`
+	LeadTime  Duration   `json:"lead_time"`
+	Instant   bool       `json:"instant"`
+	Documents []Document `json:"documents"`
+	Steps     []Step     `json:"steps,omitempty"`
+	Basis     string     `json:"basis"`
+}
+
+// HasDocument reports whether code is in p's document list.
+func (p *Procedure) HasDocument(code string) bool {
+	for _, d := range p.Documents {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// StepBudget returns the budget of the named step, if p has it.
+func (p *Procedure) StepBudget(name string) (Duration, bool) {
+	for _, s := range p.Steps {
+		if s.Name == name {
+			return s.Budget, true
+		}
+	}
+	return Duration{}, false
+}
+
+// RuleDuration is a threshold from rules.yaml: Value minutes ("m"), hours
+// ("h") or working days ("wd", SPEC.md §4).
+type RuleDuration struct {
+	Value int    `json:"value"`
+	Unit  string `json:"unit"`
+}
+
+// String formats d as in rules.yaml ("15m", "1wd").
+func (d RuleDuration) String() string { return strconv.Itoa(d.Value) + d.Unit }
+
+// Rules holds the thresholds of rules.yaml (SPEC.md §2.4).
+type Rules struct {
+	SlipGrace         map[string]RuleDuration `json:"slip_grace"` // by channel
+	SupplementWindow  RuleDuration            `json:"supplement_window"`
+	ApologyNotice     RuleDuration            `json:"apology_notice"`
+	MaxReschedules    int                     `json:"max_reschedules"`
+	MaxSupplements    int                     `json:"max_supplements"`
+	BounceLimit       int                     `json:"bounce_limit"`
+	DeskGrace         RuleDuration            `json:"desk_grace"`
+	BackdateTolerance RuleDuration            `json:"backdate_tolerance"`
+	FutureTolerance   RuleDuration            `json:"future_tolerance"`
+	WarningFraction   float64                 `json:"warning_fraction"`
+	TransferCutoff    string                  `json:"transfer_cutoff"` // "15:00"
+}
+
+// DefaultRules returns the defaults of SPEC.md §2.4.
+func DefaultRules() Rules {
+	return Rules{
+		SlipGrace: map[string]RuleDuration{
+			ChannelDirect: {15, "m"}, ChannelOnline: {1, "wd"}, ChannelPostal: {1, "wd"},
+		},
+		SupplementWindow:  RuleDuration{3, "wd"},
+		ApologyNotice:     RuleDuration{1, "wd"},
+		MaxReschedules:    1,
+		MaxSupplements:    1,
+		BounceLimit:       1,
+		DeskGrace:         RuleDuration{15, "m"},
+		BackdateTolerance: RuleDuration{24, "h"},
+		FutureTolerance:   RuleDuration{5, "m"},
+		WarningFraction:   0.75,
+		TransferCutoff:    "15:00",
+	}
+}
+
+// Config is the loaded configuration folder (SPEC.md §2). Build it with
+// NewConfig, which indexes the tree; treat it as read-only afterwards.
+type Config struct {
+	Root       *Agency
+	Officials  []Official
+	Procedures []Procedure
+	Calendar   *calendar.Calendar
+	Rules      Rules
+
+	agencies   map[string]*Agency
+	officials  map[string]*Official
+	procedures map[string]*Procedure
+}
+
+// NewConfig indexes root's tree, the officials and the procedures. It sets
+// each agency's Parent. It does not validate: the config loader does.
+func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *calendar.Calendar, rules Rules) *Config {
+	c := &Config{Root: root, Officials: officials, Procedures: procedures, Calendar: cal, Rules: rules,
+		agencies: map[string]*Agency{}, officials: map[string]*Official{}, procedures: map[string]*Procedure{}}
+	var walk func(a *Agency, parent string)
+	walk = func(a *Agency, parent string) {
+		a.Parent = parent
+		c.agencies[a.ID] = a
+		for _, ch := range a.Children {
+			walk(ch, a.ID)
+		}
+	}
+	if root != nil {
+		walk(root, "")
+	}
+	for i := range c.Officials {
+		c.officials[c.Officials[i].ID] = &c.Officials[i]
+	}
+	for i := range c.Procedures {
+		c.procedures[c.Procedures[i].Code] = &c.Procedures[i]
+	}
+	return c
+}
+
+// Agency returns the agency with id, or nil.
+func (c *Config) Agency(id string) *Agency { return c.agencies[id] }
+
+// Official returns the official with id, or nil.
+func (c *Config) Official(id string) *Official { return c.officials[id] }
+
+// Procedure returns the procedure with code, or nil.
+func (c *Config) Procedure(code string) *Procedure { return c.procedures[code] }
+
+// Ancestors returns id and its ancestors up to the root, nearest first; nil
+// for an unknown id.
+func (c *Config) Ancestors(id string) []string {
+	var out []string
+	for a := c.agencies[id]; a != nil; a = c.agencies[a.Parent] {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+// Within reports whether agency id is scope or one of its descendants.
+func (c *Config) Within(id, scope string) bool {
+	for a := c.agencies[id]; a != nil; a = c.agencies[a.Parent] {
+		if a.ID == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// Subtree returns scope and all its descendants, in depth-first order.
+func (c *Config) Subtree(scope string) []string {
+	var out []string
+	var walk func(a *Agency)
+	walk = func(a *Agency) {
+		out = append(out, a.ID)
+		for _, ch := range a.Children {
+			walk(ch)
+		}
+	}
+	if a := c.agencies[scope]; a != nil {
+		walk(a)
+	}
+	return out
+}
+
+// HeadOf returns the head answering for agency id: its own head.
+func (c *Config) HeadOf(id string) ViolationHead {
+	a := c.agencies[id]
+	if a == nil {
+		return ViolationHead{Agency: id}
+	}
+	return ViolationHead{Agency: a.ID, Name: a.Head.Name, Title: a.Head.Title}
+}
+
+// Add returns t plus the rule duration d on the configured calendar.
+func (c *Config) Add(t time.Time, d RuleDuration) time.Time {
+	switch d.Unit {
+	case "m":
+		return t.Add(time.Duration(d.Value) * time.Minute)
+	case "h":
+		return t.Add(time.Duration(d.Value) * time.Hour)
+	case "wd":
+		return c.Calendar.AddWD(t, d.Value)
+	}
+	return t
+}
+
+// Due returns t plus the lead time d on the configured calendar.
+func (c *Config) Due(t time.Time, d Duration) time.Time {
+	due, err := c.Calendar.Due(t, d.Value, d.Unit)
+	if err != nil {
+		return t
+	}
+	return due
+}
+
+// Plain returns d as a wall-clock duration; ok is false for "wd".
+func (d RuleDuration) Plain() (time.Duration, bool) {
+	switch d.Unit {
+	case "m":
+		return time.Duration(d.Value) * time.Minute, true
+	case "h":
+		return time.Duration(d.Value) * time.Hour, true
+	}
+	return 0, false
+}
