@@ -21,15 +21,15 @@ const (
 
 // Clock states (SPEC.md §4).
 const (
-	ClockIntake      = "intake"
-	ClockOnTrack     = "on_track"
-	ClockWarning     = "warning"
-	ClockDueToday    = "due_today"
-	ClockOverdue     = "overdue"
-	ClockPaused      = "paused"
-	ClockDoneOnTime  = "done_on_time"
-	ClockDoneLate    = "done_late"
-	ClockClosed      = "closed"
+	ClockIntake     = "intake"
+	ClockOnTrack    = "on_track"
+	ClockWarning    = "warning"
+	ClockDueToday   = "due_today"
+	ClockOverdue    = "overdue"
+	ClockPaused     = "paused"
+	ClockDoneOnTime = "done_on_time"
+	ClockDoneLate   = "done_late"
+	ClockClosed     = "closed"
 )
 
 // ClockStates lists the clock states in display order.
