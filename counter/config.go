@@ -147,13 +147,15 @@ type Config struct {
 	agencies   map[string]*Agency
 	officials  map[string]*Official
 	procedures map[string]*Procedure
+	documents  map[string]bool
 }
 
 // NewConfig indexes root's tree, the officials and the procedures. It sets
 // each agency's Parent. It does not validate: the config loader does.
 func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *calendar.Calendar, rules Rules) *Config {
 	c := &Config{Root: root, Officials: officials, Procedures: procedures, Calendar: cal, Rules: rules,
-		agencies: map[string]*Agency{}, officials: map[string]*Official{}, procedures: map[string]*Procedure{}}
+		agencies: map[string]*Agency{}, officials: map[string]*Official{}, procedures: map[string]*Procedure{},
+		documents: map[string]bool{}}
 	var walk func(a *Agency, parent string)
 	walk = func(a *Agency, parent string) {
 		a.Parent = parent
@@ -170,6 +172,9 @@ func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *
 	}
 	for i := range c.Procedures {
 		c.procedures[c.Procedures[i].Code] = &c.Procedures[i]
+		for _, d := range c.Procedures[i].Documents {
+			c.documents[d.Code] = true
+		}
 	}
 	return c
 }
@@ -259,4 +264,13 @@ func (d RuleDuration) Plain() (time.Duration, bool) {
 		return time.Duration(d.Value) * time.Hour, true
 	}
 	return 0, false
+}
+
+// KnowsDocument reports whether any procedure of the catalogue lists code.
+func (c *Config) KnowsDocument(code string) bool {
+	if c.documents == nil {
+		return false
+	}
+	_, ok := c.documents[code]
+	return ok
 }

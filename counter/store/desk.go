@@ -1,0 +1,134 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+	bolt "go.etcd.io/bbolt"
+)
+
+// deskWindow bounds the shift history handed to the evaluator: a stretch
+// of a desk's staffing older than this can no longer change a verdict.
+const deskWindow = 8 * 24 * time.Hour
+
+func deskKey(agency, desk string) []byte { return []byte(agency + "\x00" + desk) }
+
+func getDesk(tx *bolt.Tx, key []byte) (*counter.DeskState, error) {
+	b := tx.Bucket(bucketDesks).Get(key)
+	if b == nil {
+		return nil, nil
+	}
+	var d counter.DeskState
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("decode desk: %w", err)
+	}
+	return &d, nil
+}
+
+func putDesk(tx *bolt.Tx, d *counter.DeskState) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encode desk: %w", err)
+	}
+	if err := tx.Bucket(bucketDesks).Put(deskKey(d.Agency, d.Desk), b); err != nil {
+		return fmt.Errorf("put desk: %w", err)
+	}
+	return nil
+}
+
+// foldDesk applies a shift event to its desk. A counter's first shift
+// event starts the watch over all its desks.
+func (w *writeTx) foldDesk(e counter.Event) error {
+	ag := w.cfg.Agency(e.Agency)
+	for _, desk := range ag.Desks {
+		d, err := getDesk(w.tx, deskKey(e.Agency, desk))
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			d = &counter.DeskState{Agency: e.Agency, Desk: desk, Watched: e.At, Since: e.At}
+		} else if desk != e.Desk {
+			continue
+		}
+		if desk == e.Desk && !e.At.Before(d.Since) {
+			d.Open = e.Type == counter.ShiftStarted
+			d.Since = e.At
+			d.Official = e.Official
+			if !d.Open {
+				d.Official = ""
+			}
+		}
+		if err := putDesk(w.tx, d); err != nil {
+			return err
+		}
+		if desk != e.Desk {
+			if err := w.setNext("k"+e.Agency+"\x00"+desk, w.now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deskEvents returns the desk's shift events of the last deskWindow.
+func deskEvents(tx *bolt.Tx, key []byte, now time.Time) ([]counter.Event, error) {
+	prefix := append(cp(key), 0)
+	var out []counter.Event
+	c := tx.Bucket(bucketDeskLog).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		e, err := eventBySeq(tx, k[len(prefix):])
+		if err != nil {
+			return nil, err
+		}
+		if now.Sub(e.At) > deskWindow {
+			continue
+		}
+		out = append(out, *e)
+	}
+	return out, nil
+}
+
+// settleDesk re-evaluates the desk under key (agency\x00desk).
+func (w *writeTx) settleDesk(key string) ([]counter.Violation, time.Time, error) {
+	d, err := getDesk(w.tx, []byte(key))
+	if err != nil || d == nil {
+		return nil, time.Time{}, err
+	}
+	ev := w.s.opts.Evaluator
+	if ev == nil {
+		return nil, time.Time{}, nil
+	}
+	events, err := deskEvents(w.tx, []byte(key), w.now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	vs, next := ev.EvaluateDesk(w.cfg, *d, events, w.now)
+	changed, err := w.mergeViolations("", vs)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if err := w.setNext("k"+key, next); err != nil {
+		return nil, time.Time{}, err
+	}
+	return changed, next, nil
+}
+
+// Desks returns the staffing state of every watched desk.
+func (s *Store) Desks() ([]counter.DeskState, error) {
+	var out []counter.DeskState
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDesks).ForEach(func(k, v []byte) error {
+			var d counter.DeskState
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode desk %s: %w", strings.ReplaceAll(string(k), "\x00", "/"), err)
+			}
+			out = append(out, d)
+			return nil
+		})
+	})
+	return out, err
+}

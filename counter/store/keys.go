@@ -1,0 +1,90 @@
+package store
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+)
+
+// Bucket names. The layout is described in doc.go.
+var (
+	bucketMeta        = []byte("meta")
+	bucketLog         = []byte("log")
+	bucketEventIDs    = []byte("event_ids")
+	bucketDossiers    = []byte("dossiers")
+	bucketDossierLog  = []byte("dossier_events")
+	bucketAgencyIdx   = []byte("idx_agency")
+	bucketDue         = []byte("idx_due")
+	bucketNext        = []byte("next_check")
+	bucketViolations  = []byte("violations")
+	bucketViolIdx     = []byte("idx_violations")
+	bucketDossierViol = []byte("dossier_violations")
+	bucketRollup      = []byte("rollup")
+	bucketRollupDay   = []byte("rollup_day")
+	bucketClocks      = []byte("clock_counts")
+	bucketDesks       = []byte("desks")
+	bucketDeskLog     = []byte("desk_events")
+	bucketBatches     = []byte("batch_ends")
+	bucketSweeps      = []byte("sweeps")
+
+	derivedBuckets = [][]byte{bucketDossiers, bucketDossierLog, bucketAgencyIdx, bucketDue, bucketNext,
+		bucketViolations, bucketViolIdx, bucketDossierViol, bucketRollup, bucketRollupDay, bucketClocks,
+		bucketDesks, bucketDeskLog}
+	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps}, derivedBuckets...)
+
+	keySeq   = []byte("seq")
+	keyHead  = []byte("head")
+	keySwept = []byte("swept")
+)
+
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}
+
+// timeKey encodes t as 8 big-endian bytes of Unix nanoseconds, which sort
+// as times do for t after 1970 (bbolt README, "Range scans").
+func timeKey(t time.Time) []byte {
+	n := t.UnixNano()
+	if n < 0 {
+		n = 0
+	}
+	return u64(uint64(n))
+}
+
+// invTimeKey sorts newest first.
+func invTimeKey(t time.Time) []byte {
+	n := t.UnixNano()
+	if n < 0 {
+		n = 0
+	}
+	return u64(math.MaxUint64 - uint64(n))
+}
+
+func keyTime(b []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(b))) }
+
+func join(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	out := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			out = append(out, 0)
+		}
+		out = append(out, p...)
+	}
+	return out
+}
+
+func cp(b []byte) []byte { return append([]byte(nil), b...) }
+
+func beUint(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
+		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+}

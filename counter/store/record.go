@@ -1,0 +1,442 @@
+package store
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+	bolt "go.etcd.io/bbolt"
+)
+
+// writeTx is one bbolt write transaction with the caches that its Record
+// calls and sweeps share. Its caches are flushed by finish.
+type writeTx struct {
+	s   *Store
+	tx  *bolt.Tx
+	now time.Time
+	cfg *counter.Config
+
+	seq   uint64
+	head  []byte
+	dirty bool
+
+	tallies map[string]*tally // agency → all-time counters
+	days    map[string]*tally // agency\x00YYYYMMDD → counters of that day
+	clocks  map[string]int64  // holder\x00state → delta
+	touched map[string]bool   // agencies whose tally changed in this tx
+	minNext time.Time         // the earliest due instant this tx indexed
+}
+
+func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
+	w := &writeTx{s: s, tx: tx, now: now, cfg: s.cfg,
+		tallies: map[string]*tally{}, days: map[string]*tally{}, clocks: map[string]int64{}, touched: map[string]bool{}}
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keySeq); v != nil {
+		w.seq = binary.BigEndian.Uint64(v)
+	}
+	w.head = cp(meta.Get(keyHead))
+	return w
+}
+
+// pending is an accepted event of one Record call, before it is written.
+type pending struct {
+	e      counter.Event
+	replay bool
+}
+
+// record validates events against the transaction's state and, when all
+// are accepted, writes them and every view derived from them. A refusal
+// (a *counter.Error) writes nothing; any other error must abort the tx.
+func (w *writeTx) record(events []counter.Event) (*counter.RecordResult, counter.Change, error) {
+	var change counter.Change
+	field := func(i int) string {
+		if len(events) > 1 {
+			return "events[" + strconv.Itoa(i) + "]"
+		}
+		return ""
+	}
+	refuse := func(err error, i int) error {
+		if p := field(i); p != "" {
+			return counter.WithFieldPrefix(err, p)
+		}
+		return err
+	}
+
+	// Phase 1: judge every event against the state as it would be after the
+	// events before it, touching nothing in the database.
+	states := map[string]*counter.Dossier{}
+	var order []string
+	ids := map[string]int{}
+	accepted := make([]pending, 0, len(events))
+	seq := w.seq
+	for i := range events {
+		e := events[i]
+		if e.Applicant != nil {
+			a := *e.Applicant
+			if a.IDNumber != "" {
+				a.IDHash = w.s.idHash(a.IDNumber)
+				a.IDNumber = ""
+			}
+			e.Applicant = &a
+		}
+		e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
+		if err := counter.CheckShape(w.cfg, &e); err != nil {
+			return nil, change, refuse(err, i)
+		}
+		if j, ok := ids[e.ID]; ok {
+			if !sameBody(accepted[j].e, e) {
+				return nil, change, refuse(conflict(e.ID), i)
+			}
+			accepted = append(accepted, pending{e: accepted[j].e, replay: true})
+			continue
+		}
+		stored, err := w.eventByID(e.ID)
+		if err != nil {
+			return nil, change, err
+		}
+		if stored != nil {
+			if !sameBody(*stored, e) {
+				return nil, change, refuse(conflict(e.ID), i)
+			}
+			ids[e.ID] = len(accepted)
+			accepted = append(accepted, pending{e: *stored, replay: true})
+			continue
+		}
+		if !e.Type.IsShift() {
+			d, ok := states[e.Dossier]
+			if !ok {
+				if d, err = w.dossier(e.Dossier); err != nil {
+					return nil, change, err
+				}
+				order = append(order, e.Dossier)
+			}
+			if err := counter.Accept(w.cfg, d, &e, w.now); err != nil {
+				return nil, change, refuse(err, i)
+			}
+			seq++
+			e.Seq, e.RecordedAt = seq, w.now
+			states[e.Dossier] = counter.Fold(w.cfg, d, e)
+		} else {
+			if err := counter.Accept(w.cfg, nil, &e, w.now); err != nil {
+				return nil, change, refuse(err, i)
+			}
+			seq++
+			e.Seq, e.RecordedAt = seq, w.now
+		}
+		ids[e.ID] = len(accepted)
+		accepted = append(accepted, pending{e: e})
+	}
+
+	// Phase 2: write. Errors from here on are storage failures.
+	res := &counter.RecordResult{Replayed: true, Events: make([]counter.Event, 0, len(accepted)),
+		Dossiers: []*counter.Dossier{}, Violations: []counter.Violation{}}
+	var desks []string
+	deskSeen := map[string]bool{}
+	for i := range accepted {
+		p := &accepted[i]
+		if p.replay {
+			res.Events = append(res.Events, p.e)
+			continue
+		}
+		res.Replayed = false
+		if err := w.appendEvent(&p.e); err != nil {
+			return nil, change, err
+		}
+		res.Events = append(res.Events, p.e)
+		if p.e.Type.IsShift() {
+			k := p.e.Agency + "\x00" + p.e.Desk
+			if !deskSeen[k] {
+				deskSeen[k] = true
+				desks = append(desks, k)
+			}
+			if err := w.foldDesk(p.e); err != nil {
+				return nil, change, err
+			}
+		}
+	}
+	for _, code := range order {
+		nd := states[code]
+		if nd == nil {
+			continue
+		}
+		old, err := w.dossier(code)
+		if err != nil {
+			return nil, change, err
+		}
+		d, vs, _, err := w.settle(old, nd)
+		if err != nil {
+			return nil, change, err
+		}
+		res.Dossiers = append(res.Dossiers, d)
+		res.Violations = append(res.Violations, vs...)
+	}
+	for _, k := range desks {
+		vs, _, err := w.settleDesk(k)
+		if err != nil {
+			return nil, change, err
+		}
+		res.Violations = append(res.Violations, vs...)
+	}
+	if seq > w.seq {
+		// Replay re-records each call's events together, as here.
+		if err := w.tx.Bucket(bucketBatches).Put(u64(seq), nil); err != nil {
+			return nil, change, fmt.Errorf("log batch: %w", err)
+		}
+	}
+	w.seq = seq
+	change.Dossiers = res.Dossiers
+	change.Violations = res.Violations
+	return res, change, nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func conflict(id string) error {
+	return counter.Errorf(counter.CodeEventIDConflict, "id", "event %q was already recorded with a different body",
+		"sự kiện %q đã được ghi với nội dung khác", id)
+}
+
+// sameBody reports whether two events have the same client-chosen fields.
+func sameBody(a, b counter.Event) bool {
+	x, err1 := json.Marshal(a.Body())
+	y, err2 := json.Marshal(b.Body())
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+// idHash is the keyed hash kept in place of an applicant's id number.
+func (s *Store) idHash(id string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("id_number\x00" + id))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// TrackingKey is the short keyed hash that opens a dossier's public status
+// page (SPEC.md §6.3), so that sequential codes cannot be enumerated.
+func (s *Store) TrackingKey(code string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("tracking\x00" + code))
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(m.Sum(nil)[:6])
+}
+
+// eventHash chains e to the previous event's hash over e's canonical
+// encoding (its JSON without Hash).
+func eventHash(prev []byte, e counter.Event) ([]byte, error) {
+	e.Hash = ""
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode event %s: %w", e.ID, err)
+	}
+	h := sha256.New()
+	h.Write(prev)
+	h.Write(b)
+	return h.Sum(nil), nil
+}
+
+// appendEvent writes e to the log with its place in the hash chain.
+func (w *writeTx) appendEvent(e *counter.Event) error {
+	e.PrevHash = hex.EncodeToString(w.head)
+	sum, err := eventHash(w.head, *e)
+	if err != nil {
+		return err
+	}
+	w.head = sum
+	e.Hash = hex.EncodeToString(sum)
+	stored := *e
+	stored.Hash = "" // derivable; kept only as the chain head in meta
+	b, err := json.Marshal(stored)
+	if err != nil {
+		return fmt.Errorf("encode event %s: %w", e.ID, err)
+	}
+	seqKey := u64(e.Seq)
+	logB := w.tx.Bucket(bucketLog)
+	logB.FillPercent = 0.95
+	if err := logB.Put(seqKey, b); err != nil {
+		return fmt.Errorf("append event %s: %w", e.ID, err)
+	}
+	if err := w.tx.Bucket(bucketEventIDs).Put([]byte(e.ID), seqKey); err != nil {
+		return fmt.Errorf("index event %s: %w", e.ID, err)
+	}
+	if e.Type.IsShift() {
+		if err := w.tx.Bucket(bucketDeskLog).Put(join([]byte(e.Agency), []byte(e.Desk), seqKey), nil); err != nil {
+			return fmt.Errorf("index shift %s: %w", e.ID, err)
+		}
+		w.dirty = true
+		return nil
+	}
+	if err := w.tx.Bucket(bucketDossierLog).Put(join([]byte(e.Dossier), seqKey), nil); err != nil {
+		return fmt.Errorf("index event %s: %w", e.ID, err)
+	}
+	w.dirty = true
+	return nil
+}
+
+// eventByID returns the stored event with id, or nil.
+func (w *writeTx) eventByID(id string) (*counter.Event, error) {
+	return eventByID(w.tx, id)
+}
+
+func eventByID(tx *bolt.Tx, id string) (*counter.Event, error) {
+	seq := tx.Bucket(bucketEventIDs).Get([]byte(id))
+	if seq == nil {
+		return nil, nil
+	}
+	return eventBySeq(tx, seq)
+}
+
+func eventBySeq(tx *bolt.Tx, seq []byte) (*counter.Event, error) {
+	b := tx.Bucket(bucketLog).Get(seq)
+	if b == nil {
+		return nil, fmt.Errorf("event %d is indexed but not in the log", binary.BigEndian.Uint64(seq))
+	}
+	var e counter.Event
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, fmt.Errorf("decode event %d: %w", binary.BigEndian.Uint64(seq), err)
+	}
+	return &e, nil
+}
+
+// dossier returns the stored state of code, or nil.
+func (w *writeTx) dossier(code string) (*counter.Dossier, error) { return getDossier(w.tx, code) }
+
+func getDossier(tx *bolt.Tx, code string) (*counter.Dossier, error) {
+	b := tx.Bucket(bucketDossiers).Get([]byte(code))
+	if b == nil {
+		return nil, nil
+	}
+	var d counter.Dossier
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("decode dossier %s: %w", code, err)
+	}
+	return &d, nil
+}
+
+// dossierEvents returns code's events in log order.
+func dossierEvents(tx *bolt.Tx, code string) ([]counter.Event, error) {
+	prefix := append([]byte(code), 0)
+	var out []counter.Event
+	c := tx.Bucket(bucketDossierLog).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) != len(prefix)+8 {
+			continue // a longer code sharing this prefix
+		}
+		e, err := eventBySeq(tx, k[len(prefix):])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, nil
+}
+
+// settle re-evaluates a dossier whose state moved from old to nd (old may
+// be nil; nd may equal old for a sweep) and writes the state, its indexes,
+// violations, counters and next check. It returns the state as stored and
+// the new or changed violations.
+func (w *writeTx) settle(old, nd *counter.Dossier) (*counter.Dossier, []counter.Violation, time.Time, error) {
+	nd.TrackingKey = w.s.TrackingKey(nd.Code)
+	nd.Clock = nd.ClockAt(w.cfg, w.now)
+	var changed []counter.Violation
+	next := time.Time{}
+	if ev := w.s.opts.Evaluator; ev != nil {
+		events, err := dossierEvents(w.tx, nd.Code)
+		if err != nil {
+			return nil, nil, time.Time{}, err
+		}
+		vs, n := ev.EvaluateDossier(w.cfg, nd, events, w.now)
+		next = n
+		if changed, err = w.mergeViolations(nd.Code, vs); err != nil {
+			return nil, nil, time.Time{}, err
+		}
+	}
+	for _, t := range nd.ClockChanges(w.cfg, w.now) {
+		next = earliest(next, t)
+	}
+	w.countDossier(old, nd)
+	if err := w.indexDossier(nd); err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	if err := w.setNext("d"+nd.Code, next); err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	b, err := json.Marshal(nd)
+	if err != nil {
+		return nil, nil, time.Time{}, fmt.Errorf("encode dossier %s: %w", nd.Code, err)
+	}
+	if err := w.tx.Bucket(bucketDossiers).Put([]byte(nd.Code), b); err != nil {
+		return nil, nil, time.Time{}, fmt.Errorf("put dossier %s: %w", nd.Code, err)
+	}
+	w.dirty = true
+	return nd, changed, next, nil
+}
+
+// indexDossier lists nd under every agency on the chains of its receiving
+// agency and its holder, newest first. Keys are only ever added: a unit
+// that once held a dossier keeps seeing it.
+func (w *writeTx) indexDossier(nd *counter.Dossier) error {
+	b := w.tx.Bucket(bucketAgencyIdx)
+	suffix := append(invTimeKey(nd.CreatedAt), nd.Code...)
+	seen := map[string]bool{}
+	for _, root := range []string{nd.Agency, nd.Holder} {
+		for _, a := range w.cfg.Ancestors(root) {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			if err := b.Put(join([]byte(a), suffix), nil); err != nil {
+				return fmt.Errorf("index dossier %s: %w", nd.Code, err)
+			}
+		}
+	}
+	return nil
+}
+
+// setNext moves key's entry in the due-time index to next (zero: none).
+func (w *writeTx) setNext(key string, next time.Time) error {
+	nb := w.tx.Bucket(bucketNext)
+	due := w.tx.Bucket(bucketDue)
+	if old := nb.Get([]byte(key)); old != nil {
+		if err := due.Delete(append(cp(old), key...)); err != nil {
+			return fmt.Errorf("unindex %s: %w", key, err)
+		}
+	}
+	if next.IsZero() {
+		if err := nb.Delete([]byte(key)); err != nil {
+			return fmt.Errorf("unindex %s: %w", key, err)
+		}
+		return nil
+	}
+	w.minNext = earliest(w.minNext, next)
+	tk := timeKey(next)
+	if err := nb.Put([]byte(key), tk); err != nil {
+		return fmt.Errorf("index %s: %w", key, err)
+	}
+	if err := due.Put(append(cp(tk), key...), nil); err != nil {
+		return fmt.Errorf("index %s: %w", key, err)
+	}
+	return nil
+}
+
+// finish writes the caches and the chain head.
+func (w *writeTx) finish() error {
+	meta := w.tx.Bucket(bucketMeta)
+	if err := meta.Put(keySeq, u64(w.seq)); err != nil {
+		return fmt.Errorf("put seq: %w", err)
+	}
+	if err := meta.Put(keyHead, w.head); err != nil {
+		return fmt.Errorf("put head: %w", err)
+	}
+	return w.flushTallies()
+}

@@ -1,0 +1,309 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+	bolt "go.etcd.io/bbolt"
+)
+
+// DefaultMaxGroup is how many Record calls one commit may carry.
+const DefaultMaxGroup = 512
+
+// Options configure a Store. Zero values take defaults.
+type Options struct {
+	// Now is the server clock; time.Now by default.
+	Now func() time.Time
+	// Evaluator judges dossiers and desks; without one no violation is raised.
+	Evaluator counter.Evaluator
+	// Publisher receives each commit's changes after the commit returns.
+	Publisher counter.Publisher
+	// Logger gets structured logs; slog.Default() by default.
+	Logger *slog.Logger
+	// Secret keys the applicant id hash and the tracking keys. When nil it
+	// is read from, or generated into, the file KeyPath.
+	Secret []byte
+	// KeyPath holds the secret outside the database; path + ".key" by default.
+	KeyPath string
+	// NoSync disables fsync: only for scratch rebuilds such as replay.
+	NoSync bool
+	// MaxGroup bounds how many Record calls share one commit.
+	MaxGroup int
+	// OnCommit, when set, observes each commit's duration.
+	OnCommit func(time.Duration)
+}
+
+// Store is the bbolt ledger. It implements counter.Ledger.
+type Store struct {
+	db     *bolt.DB
+	cfg    *counter.Config
+	opts   Options
+	log    *slog.Logger
+	secret []byte
+
+	queue   chan *request
+	wake    chan struct{}
+	closing chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	lag     atomic.Int64
+	mu      sync.RWMutex // guards closed for Record callers
+	closed  bool
+}
+
+type request struct {
+	events []counter.Event
+	done   chan response
+	res    *counter.RecordResult
+	change counter.Change
+	err    error
+}
+
+type response struct {
+	res *counter.RecordResult
+	err error
+}
+
+// ErrClosed is returned by Record after Close.
+var ErrClosed = counter.Errorf(counter.CodeUnavailable, "", "the store is closed", "kho dữ liệu đã đóng")
+
+// Open opens or creates the database at path for cfg.
+func Open(path string, cfg *counter.Config, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxGroup <= 0 {
+		opts.MaxGroup = DefaultMaxGroup
+	}
+	if opts.KeyPath == "" {
+		opts.KeyPath = path + ".key"
+	}
+	secret := opts.Secret
+	if secret == nil {
+		var err error
+		if secret, err = loadSecret(opts.KeyPath); err != nil {
+			return nil, err
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         2 * time.Second,
+		NoSync:          opts.NoSync,
+		FreelistType:    bolt.FreelistMapType,
+		InitialMmapSize: 64 << 20,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, cfg: cfg, opts: opts, log: opts.Logger, secret: secret,
+		queue: make(chan *request, 4096), wake: make(chan struct{}, 1),
+		closing: make(chan struct{}), done: make(chan struct{})}
+	go s.writer()
+	return s, nil
+}
+
+// loadSecret reads the key file, creating it with 32 random bytes if absent.
+func loadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) < 16 {
+			return nil, fmt.Errorf("key file %s is too short", path)
+		}
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read key file: %w", err)
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("generate key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create key file: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write key file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sync key file: %w", err)
+	}
+	return b, f.Close()
+}
+
+// DB returns the underlying bbolt handle, for backups and tests.
+func (s *Store) DB() *bolt.DB { return s.db }
+
+// Config returns the configuration the store judges by.
+func (s *Store) Config() *counter.Config { return s.cfg }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Ready returns nil while the store accepts writes.
+func (s *Store) Ready() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Close stops accepting writes, finishes the queued ones and closes bbolt.
+func (s *Store) Close() error {
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.closing)
+		s.mu.Unlock()
+		<-s.done
+	})
+	return s.db.Close()
+}
+
+// Record implements counter.Ledger. It answers only after the commit that
+// carries events is on disk. Concurrent callers share commits: while one
+// commit syncs, the next callers queue and go together in the following one.
+func (s *Store) Record(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+	if len(events) == 0 {
+		return nil, counter.Errorf(counter.CodeInvalid, "events", "no events", "không có sự kiện nào")
+	}
+	if len(events) > counter.MaxEventsPerBatch {
+		return nil, counter.Errorf(counter.CodeTooManyEvents, "events", "at most %d events per request",
+			"tối đa %d sự kiện mỗi yêu cầu", counter.MaxEventsPerBatch)
+	}
+	req := &request{events: events, done: make(chan response, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	select {
+	case s.queue <- req:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return nil, ctx.Err()
+	}
+	// Once queued the request will be committed or refused; wait for the
+	// answer even if ctx ends, so the caller never reports a write as failed
+	// that is in fact on disk.
+	r := <-req.done
+	return r.res, r.err
+}
+
+// writer is the only goroutine that commits Record calls.
+func (s *Store) writer() {
+	defer close(s.done)
+	for {
+		var first *request
+		select {
+		case first = <-s.queue:
+		case <-s.closing:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-s.queue:
+					s.commit([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+		group := []*request{first}
+	fill:
+		for len(group) < s.opts.MaxGroup {
+			select {
+			case r := <-s.queue:
+				group = append(group, r)
+			default:
+				break fill
+			}
+		}
+		s.commit(group)
+	}
+}
+
+func (s *Store) commit(group []*request) {
+	now := s.opts.Now()
+	start := time.Now()
+	var nodes []*counter.RollupNode
+	var wake time.Time
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		w := newWriteTx(s, tx, now)
+		for _, r := range group {
+			r.res, r.change, r.err = nil, counter.Change{}, nil
+			res, ch, err := w.record(r.events)
+			if err != nil {
+				var ce *counter.Error
+				if !errors.As(err, &ce) {
+					return err // storage failure: abort the whole group
+				}
+				r.err = err
+				continue
+			}
+			r.res, r.change = res, ch
+		}
+		nodes = w.changedNodes()
+		wake = w.minNext
+		return w.finish()
+	})
+	if s.opts.OnCommit != nil {
+		s.opts.OnCommit(time.Since(start))
+	}
+	var all counter.Change
+	for _, r := range group {
+		if err != nil {
+			s.log.Error("commit failed", "err", err, "events", len(r.events))
+			r.done <- response{err: fmt.Errorf("commit: %w", err)}
+			continue
+		}
+		if r.err != nil {
+			r.done <- response{err: r.err}
+			continue
+		}
+		r.done <- response{res: r.res}
+		all.Dossiers = append(all.Dossiers, r.change.Dossiers...)
+		all.Violations = append(all.Violations, r.change.Violations...)
+	}
+	all.Rollup = nodes
+	s.publish(all)
+	if !wake.IsZero() {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// publish hands a commit's changes to the publisher, if any changed.
+func (s *Store) publish(c counter.Change) {
+	if s.opts.Publisher == nil || (len(c.Dossiers) == 0 && len(c.Violations) == 0 && len(c.Rollup) == 0) {
+		return
+	}
+	s.opts.Publisher.Publish(c)
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/motcua/motcua/counter"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Verification is the result of walking the hash chain.
+type Verification struct {
+	OK     bool   `json:"ok"`
+	Events uint64 `json:"events"`
+	Head   string `json:"head"`
+	// BrokenAt is the seq of the first event whose link does not hold.
+	BrokenAt uint64 `json:"broken_at,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// Verify walks the whole log and checks that each event carries the hash
+// of the one before it and that the last hash is the recorded head.
+func (s *Store) Verify() (*Verification, error) {
+	var v *Verification
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		v, err = verifyTx(tx)
+		return err
+	})
+	return v, err
+}
+
+// VerifyFile verifies the database at path without opening a Store.
+func VerifyFile(path string) (*Verification, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2e9})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer db.Close()
+	var v *Verification
+	err = db.View(func(tx *bolt.Tx) error {
+		var err error
+		v, err = verifyTx(tx)
+		return err
+	})
+	return v, err
+}
+
+func verifyTx(tx *bolt.Tx) (*Verification, error) {
+	v := &Verification{OK: true}
+	lb := tx.Bucket(bucketLog)
+	if lb == nil {
+		return nil, fmt.Errorf("not a motcua database: no log")
+	}
+	var prev []byte
+	var want uint64 = 1
+	c := lb.Cursor()
+	for k, b := c.First(); k != nil; k, b = c.Next() {
+		seq := binary.BigEndian.Uint64(k)
+		fail := func(reason string) (*Verification, error) {
+			v.OK, v.BrokenAt, v.Reason, v.Head = false, seq, reason, hex.EncodeToString(prev)
+			return v, nil
+		}
+		if seq != want {
+			return fail(fmt.Sprintf("event %d is missing", want))
+		}
+		want++
+		var e counter.Event
+		if err := json.Unmarshal(b, &e); err != nil {
+			return fail("event does not decode: " + err.Error())
+		}
+		if e.Seq != seq {
+			return fail(fmt.Sprintf("event carries seq %d", e.Seq))
+		}
+		if e.PrevHash != hex.EncodeToString(prev) {
+			return fail("prev_hash does not match the hash of the event before it")
+		}
+		sum, err := eventHash(prev, e)
+		if err != nil {
+			return nil, err
+		}
+		prev = sum
+		v.Events++
+	}
+	v.Head = hex.EncodeToString(prev)
+	if head := tx.Bucket(bucketMeta).Get(keyHead); !bytes.Equal(head, prev) && !(len(head) == 0 && len(prev) == 0) {
+		v.OK, v.BrokenAt, v.Reason = false, v.Events, "the last event's hash is not the recorded head"
+	}
+	return v, nil
+}

@@ -1,0 +1,262 @@
+package counter
+
+import (
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Codes for acceptance rules beyond SPEC.md's named ones.
+const (
+	CodeNotReceived       = "not_received"
+	CodeAlreadyExists     = "already_exists"
+	CodeAlreadyFinished   = "already_finished"
+	CodeNoOpenSupplement  = "no_open_supplement"
+	CodeComplaintNotFound = "complaint_not_found"
+	CodeComplaintResolved = "complaint_resolved"
+	CodeTooManyEvents     = "too_many_events"
+)
+
+// MaxEventsPerBatch bounds one POST /events batch (SPEC.md §6.2).
+const MaxEventsPerBatch = 1000
+
+func required(field string) *Error {
+	return Errorf(CodeInvalid, field, "%s is required", "thiếu trường bắt buộc %s", field)
+}
+
+func oneOf(field, got string, allowed []string) *Error {
+	if got == "" {
+		return required(field)
+	}
+	if slices.Contains(allowed, got) {
+		return nil
+	}
+	return Errorf(CodeInvalid, field, "%s %q is not one of %v", "giá trị %s %q không thuộc %v", field, got, allowed)
+}
+
+// CheckShape checks the fields an event of its type must carry, against
+// the configuration only: no dossier state and no clock. It is the part of
+// acceptance that a decoder can apply alone.
+func CheckShape(cfg *Config, e *Event) error {
+	if e.ID == "" {
+		return required("id")
+	}
+	if len(e.ID) > 128 {
+		return Errorf(CodeInvalid, "id", "id is longer than 128 bytes", "id dài quá 128 byte")
+	}
+	if e.Type == "" {
+		return required("type")
+	}
+	if !e.Type.Valid() {
+		return Errorf(CodeInvalid, "type", "unknown event type %q", "loại sự kiện %q không hợp lệ", string(e.Type))
+	}
+	if e.At.IsZero() {
+		return required("at")
+	}
+	if e.Agency == "" {
+		return required("agency")
+	}
+	ag := cfg.Agency(e.Agency)
+	if ag == nil {
+		return Errorf(CodeUnknownAgency, "agency", "unknown agency %q", "không có cơ quan %q", e.Agency)
+	}
+	if e.Official != "" {
+		o := cfg.Official(e.Official)
+		if o == nil {
+			return Errorf(CodeUnknownOfficial, "official", "unknown official %q", "không có cán bộ %q", e.Official)
+		}
+		if !cfg.Within(o.Agency, e.Agency) {
+			return Errorf(CodeUnknownOfficial, "official", "official %q does not belong to agency %q",
+				"cán bộ %q không thuộc cơ quan %q", e.Official, e.Agency)
+		}
+	}
+	if e.Type.IsShift() {
+		if e.Dossier != "" {
+			return Errorf(CodeInvalid, "dossier", "shift events carry no dossier", "sự kiện ca trực không gắn với hồ sơ")
+		}
+		if ag.Level != LevelCounter {
+			return Errorf(CodeUnknownDesk, "agency", "agency %q is not a counter", "cơ quan %q không phải bộ phận một cửa", e.Agency)
+		}
+		if e.Desk == "" {
+			return required("desk")
+		}
+		if !slices.Contains(ag.Desks, e.Desk) {
+			return Errorf(CodeUnknownDesk, "desk", "counter %q has no desk %q", "bộ phận %q không có quầy %q", e.Agency, e.Desk)
+		}
+		return nil
+	}
+	if e.Dossier == "" {
+		return required("dossier")
+	}
+	if len(e.Dossier) > 128 {
+		return Errorf(CodeInvalid, "dossier", "dossier code is longer than 128 bytes", "mã hồ sơ dài quá 128 byte")
+	}
+	if e.Procedure != "" && cfg.Procedure(e.Procedure) == nil {
+		return Errorf(CodeUnknownProcedure, "procedure", "unknown procedure %q", "không có thủ tục %q", e.Procedure)
+	}
+	switch e.Type {
+	case Submitted, IntakeSupplementRequested, IntakeRefused, Received:
+		if e.Procedure == "" {
+			return required("procedure")
+		}
+	}
+	switch e.Type {
+	case Submitted:
+		if err := oneOf("channel", e.Channel, []string{ChannelOnline, ChannelPostal}); err != nil {
+			return err
+		}
+	case Received:
+		if err := oneOf("channel", e.Channel, []string{ChannelDirect, ChannelOnline, ChannelPostal}); err != nil {
+			return err
+		}
+		if e.Slip != nil && e.Slip.DueAt.IsZero() {
+			return required("slip.due_at")
+		}
+		if e.Slip != nil && !e.Slip.DueAt.After(e.At) {
+			return Errorf(CodeInvalid, "slip.due_at", "slip.due_at must be after at", "slip.due_at phải sau thời điểm at")
+		}
+	case SlipIssued:
+		if e.DueAt.IsZero() {
+			return required("due_at")
+		}
+		if !e.DueAt.After(e.At) {
+			return Errorf(CodeInvalid, "due_at", "due_at must be after at", "due_at phải sau thời điểm at")
+		}
+	case Transferred:
+		if e.To == "" {
+			return required("to")
+		}
+		if cfg.Agency(e.To) == nil {
+			return Errorf(CodeUnknownAgency, "to", "unknown agency %q", "không có cơ quan %q", e.To)
+		}
+	case SupplementRequested:
+		if len(e.Items) == 0 {
+			return required("items")
+		}
+	case ApologyIssued:
+		if e.NewDueAt.IsZero() {
+			return required("new_due_at")
+		}
+		if !e.NewDueAt.After(e.At) {
+			return Errorf(CodeInvalid, "new_due_at", "new_due_at must be after at", "new_due_at phải sau thời điểm at")
+		}
+	case ComplaintFiled:
+		if e.Complaint == "" {
+			return required("complaint")
+		}
+		if err := oneOf("category", e.Category, ComplaintCategories); err != nil {
+			return err
+		}
+		if e.SubjectOfficial != "" && cfg.Official(e.SubjectOfficial) == nil {
+			return Errorf(CodeUnknownOfficial, "subject_official", "unknown official %q", "không có cán bộ %q", e.SubjectOfficial)
+		}
+	case ComplaintResolved:
+		if e.Complaint == "" {
+			return required("complaint")
+		}
+		if err := oneOf("outcome", e.Outcome, ComplaintOutcomes); err != nil {
+			return err
+		}
+	}
+	if e.Type == IntakeSupplementRequested && len(e.Items) == 0 {
+		return required("items")
+	}
+	for i, it := range e.Items {
+		if it.Code == "" && it.Name == "" {
+			return Errorf(CodeInvalid, "items["+strconv.Itoa(i)+"]", "an item needs a code or a name", "mỗi giấy tờ cần có mã hoặc tên")
+		}
+		if it.Code != "" && !cfg.KnowsDocument(it.Code) {
+			return Errorf(CodeUnknownDocument, "items["+strconv.Itoa(i)+"].code", "no procedure lists document %q",
+				"không thủ tục nào có giấy tờ %q", it.Code)
+		}
+	}
+	for i, it := range e.Documents {
+		if it.Code != "" && !cfg.KnowsDocument(it.Code) {
+			return Errorf(CodeUnknownDocument, "documents["+strconv.Itoa(i)+"].code", "no procedure lists document %q",
+				"không thủ tục nào có giấy tờ %q", it.Code)
+		}
+	}
+	return nil
+}
+
+// Accept applies the acceptance rules of SPEC.md §3 to e, given d, the
+// state of its dossier before it (nil if unknown), and now, the server
+// clock. It returns nil or an *Error; CheckShape must have passed.
+func Accept(cfg *Config, d *Dossier, e *Event, now time.Time) error {
+	if tol, ok := cfg.Rules.FutureTolerance.Plain(); ok && e.At.After(now.Add(tol)) {
+		return Errorf(CodeEventInFuture, "at", "at is more than %s ahead of the server clock",
+			"thời điểm at vượt quá %s so với đồng hồ máy chủ", cfg.Rules.FutureTolerance.String())
+	}
+	if e.Type.IsShift() {
+		return nil
+	}
+	if d == nil {
+		if !e.Type.Creates() {
+			return Errorf(CodeDossierNotFound, "dossier", "dossier %q not found", "không tìm thấy hồ sơ %q", e.Dossier)
+		}
+		return nil
+	}
+	if d.Ended() && e.Type != ComplaintFiled && e.Type != ComplaintResolved {
+		return Errorf(CodeDossierClosed, "dossier", "dossier %q is closed", "hồ sơ %q đã kết thúc", d.Code)
+	}
+	if e.At.Before(d.CreatedAt) {
+		return Errorf(CodeBeforeCreation, "at", "at is earlier than the dossier's first event",
+			"thời điểm at sớm hơn sự kiện đầu tiên của hồ sơ")
+	}
+	if e.Procedure != "" && e.Procedure != d.Procedure && e.Type != Received {
+		return Errorf(CodeInvalid, "procedure", "dossier %q is for procedure %q", "hồ sơ %q thuộc thủ tục %q", d.Code, d.Procedure)
+	}
+	received := d.IsReceived()
+	switch e.Type {
+	case Received:
+		if received {
+			return Errorf(CodeAlreadyReceived, "type", "dossier %q was already received", "hồ sơ %q đã được tiếp nhận", d.Code)
+		}
+	case Submitted:
+		return Errorf(CodeAlreadyExists, "dossier", "dossier %q already exists", "hồ sơ %q đã tồn tại", d.Code)
+	case IntakeSupplementRequested, IntakeRefused:
+		if received {
+			return Errorf(CodeAlreadyReceived, "type", "dossier %q was already received", "hồ sơ %q đã được tiếp nhận", d.Code)
+		}
+	case SlipIssued, Transferred, SupplementRequested, SupplementReceived, ApologyIssued, ResultReady, Rejected, Returned:
+		if !received {
+			return Errorf(CodeNotReceived, "type", "dossier %q has not been received", "hồ sơ %q chưa được tiếp nhận", d.Code)
+		}
+	}
+	switch e.Type {
+	case Transferred:
+		if e.Agency != d.Holder {
+			return Errorf(CodeNotHolder, "agency", "agency %q does not hold dossier %q (holder: %q)",
+				"cơ quan %q không giữ hồ sơ %q (đang giữ: %q)", e.Agency, d.Code, d.Holder)
+		}
+		if e.To == d.Holder {
+			return Errorf(CodeInvalid, "to", "a dossier cannot be transferred to its holder", "không thể chuyển hồ sơ cho chính đơn vị đang giữ")
+		}
+	case SupplementReceived:
+		if !d.Paused() {
+			return Errorf(CodeNoOpenSupplement, "type", "dossier %q has no open supplement request",
+				"hồ sơ %q không có yêu cầu bổ sung đang mở", d.Code)
+		}
+	case SupplementRequested, ApologyIssued, SlipIssued:
+		if d.Finished() {
+			return Errorf(CodeAlreadyFinished, "type", "dossier %q is already finished", "hồ sơ %q đã giải quyết xong", d.Code)
+		}
+	case ResultReady, Rejected:
+		if d.Finished() {
+			return Errorf(CodeAlreadyFinished, "type", "dossier %q is already finished", "hồ sơ %q đã giải quyết xong", d.Code)
+		}
+	case ComplaintFiled:
+		if d.Complaint(e.Complaint) != nil {
+			return Errorf(CodeAlreadyExists, "complaint", "complaint %q already exists", "khiếu nại %q đã tồn tại", e.Complaint)
+		}
+	case ComplaintResolved:
+		c := d.Complaint(e.Complaint)
+		if c == nil {
+			return Errorf(CodeComplaintNotFound, "complaint", "complaint %q not found", "không tìm thấy khiếu nại %q", e.Complaint)
+		}
+		if c.Outcome != "" {
+			return Errorf(CodeComplaintResolved, "complaint", "complaint %q is already resolved", "khiếu nại %q đã được giải quyết", e.Complaint)
+		}
+	}
+	return nil
+}
