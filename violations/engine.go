@@ -1,0 +1,106 @@
+package violations
+
+import (
+	"time"
+
+	"github.com/motcua/motcua/counter"
+)
+
+// Engine implements counter.Evaluator with the rules of SPEC.md §5. It has
+// no state: every answer is computed from its arguments.
+type Engine struct{}
+
+var _ counter.Evaluator = (*Engine)(nil)
+
+// New returns an Engine.
+func New() *Engine { return &Engine{} }
+
+// dossierRule judges one violation code over a dossier's timeline. It
+// returns what the history holds at tl.now and the first instant after now
+// at which its answer could change by time alone (zero if none).
+type dossierRule func(tl *timeline) ([]counter.Violation, time.Time)
+
+// dossierRules lists one rule per dossier code, in the order of SPEC.md §5.
+func dossierRules() []dossierRule {
+	return []dossierRule{
+		overdue, lateReturn, missingApology, repeatedReschedule, lateAfterReschedule,
+		missingSlip, slipBeyondLegalLimit,
+		repeatedSupplement, inconsistentSupplement, extraDocument, lateSupplementRequest, missingReason,
+		stepOverrun, responsibilityBounce, lateTransfer,
+		complaints, backdatedEntries,
+	}
+}
+
+// EvaluateDossier returns every violation that the history of d holds at
+// now, sorted by occurred_at then ID, and the first instant after now at
+// which the answer could change by the passage of time alone, or the zero
+// time when only a new event can change it. events are d's events in log
+// order; they are judged in the order of their `at` (a stable sort), so a
+// backdated entry counts where it says it happened. d supplies the dossier
+// code; the state is re-derived with counter.Fold.
+func (e *Engine) EvaluateDossier(cfg *counter.Config, d *counter.Dossier, events []counter.Event, now time.Time) ([]counter.Violation, time.Time) {
+	if len(events) == 0 {
+		return nil, time.Time{}
+	}
+	tl := newTimeline(cfg, d, events, now)
+	var out []counter.Violation
+	var next time.Time
+	for _, r := range dossierRules() {
+		vs, n := r(tl)
+		out = append(out, vs...)
+		next = earliest(now, next, n)
+	}
+	sortViolations(out)
+	return out, next
+}
+
+// EvaluateDesk returns the desk_unstaffed violations of desk from
+// desk.Watched up to now and the backdated_entry violations of its shift
+// events (events: that desk's shift events, in log order), sorted by
+// occurred_at then ID, and the next instant after now at which the answer
+// could change by time alone: an unstaffed desk's grace being exceeded, or
+// midnight resolving the day's open desk_unstaffed (zero if the desk is
+// staffed with nothing open, or not watched).
+func (e *Engine) EvaluateDesk(cfg *counter.Config, desk counter.DeskState, events []counter.Event, now time.Time) ([]counter.Violation, time.Time) {
+	out, next := deskUnstaffed(cfg, desk, events, now)
+	prefix := deskPrefix(desk)
+	for _, ev := range events {
+		if v, ok := backdatedEntry(cfg, prefix, ev, now); ok {
+			out = append(out, v)
+		}
+	}
+	sortViolations(out)
+	return out, next
+}
+
+// charge fills in a violation's common fields: the ID is
+// "<prefix>/<code>/<discriminator>", the head is the head of the agency
+// charged, and detected_at is now (the store keeps the first detection).
+func charge(cfg *counter.Config, now time.Time, prefix, code, disc string, v counter.Violation) counter.Violation {
+	v.ID = prefix + "/" + code + "/" + disc
+	v.Code = code
+	v.Head = cfg.HeadOf(v.Agency)
+	v.DetectedAt = now
+	if v.Basis == "" {
+		v.Basis = BasisOf(code)
+	}
+	if v.Status == "" {
+		v.Status = counter.StatusOpen
+	}
+	return v
+}
+
+// raise builds a violation of tl's dossier.
+func (tl *timeline) raise(code, disc string, v counter.Violation) counter.Violation {
+	v.Dossier = tl.code
+	return charge(tl.cfg, tl.now, tl.code, code, disc, v)
+}
+
+// stamp formats t for details: RFC 3339 in the calendar's zone, so that
+// details survive a JSON round trip unchanged.
+func stamp(cfg *counter.Config, t time.Time) string {
+	if cfg.Calendar != nil && cfg.Calendar.Location != nil {
+		t = t.In(cfg.Calendar.Location)
+	}
+	return t.Format(time.RFC3339)
+}
