@@ -132,16 +132,16 @@ func ev(typ counter.EventType, s, agency, official string, opts ...func(*counter
 	return e
 }
 
-func id(s string) func(*counter.Event)         { return func(e *counter.Event) { e.ID = s } }
-func proc(code string) func(*counter.Event)    { return func(e *counter.Event) { e.Procedure = code } }
-func channel(c string) func(*counter.Event)    { return func(e *counter.Event) { e.Channel = c } }
-func to(a string) func(*counter.Event)         { return func(e *counter.Event) { e.To = a } }
-func reason(r string) func(*counter.Event)     { return func(e *counter.Event) { e.Reason = r } }
-func recorded(s string) func(*counter.Event)   { return func(e *counter.Event) { e.RecordedAt = at(s) } }
-func subject(o string) func(*counter.Event)    { return func(e *counter.Event) { e.SubjectOfficial = o } }
+func id(s string) func(*counter.Event)          { return func(e *counter.Event) { e.ID = s } }
+func proc(code string) func(*counter.Event)     { return func(e *counter.Event) { e.Procedure = code } }
+func channel(c string) func(*counter.Event)     { return func(e *counter.Event) { e.Channel = c } }
+func to(a string) func(*counter.Event)          { return func(e *counter.Event) { e.To = a } }
+func reason(r string) func(*counter.Event)      { return func(e *counter.Event) { e.Reason = r } }
+func recorded(s string) func(*counter.Event)    { return func(e *counter.Event) { e.RecordedAt = at(s) } }
+func subject(o string) func(*counter.Event)     { return func(e *counter.Event) { e.SubjectOfficial = o } }
 func complaintID(c string) func(*counter.Event) { return func(e *counter.Event) { e.Complaint = c } }
-func outcome(o string) func(*counter.Event)    { return func(e *counter.Event) { e.Outcome = o } }
-func deskName(d string) func(*counter.Event)   { return func(e *counter.Event) { e.Desk = d } }
+func outcome(o string) func(*counter.Event)     { return func(e *counter.Event) { e.Outcome = o } }
+func deskName(d string) func(*counter.Event)    { return func(e *counter.Event) { e.Desk = d } }
 
 func step(to, name string) func(*counter.Event) {
 	return func(e *counter.Event) { e.To, e.Step = to, name }
