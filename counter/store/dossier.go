@@ -19,7 +19,7 @@ func (s *Store) FindDossierByCode(ctx context.Context, code string) (*counter.Do
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		if d, err = getDossier(tx, code); err != nil || d == nil {
+		if d, err = s.getDossier(tx, code); err != nil || d == nil {
 			return err
 		}
 		if es, err = dossierEvents(tx, code); err != nil {
@@ -73,7 +73,7 @@ func (s *Store) FindDossiers(ctx context.Context, f counter.DossierFilter) ([]*c
 				next = base64.RawURLEncoding.EncodeToString(last)
 				break
 			}
-			d, err := getDossier(tx, string(rest[8:]))
+			d, err := s.getDossier(tx, string(rest[8:]))
 			if err != nil {
 				return err
 			}

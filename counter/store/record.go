@@ -35,7 +35,15 @@ type writeTx struct {
 	minNext time.Time         // the earliest due instant this tx indexed
 }
 
+// appendOnly buckets take keys mostly in ascending order, so their pages
+// are split nearly full instead of in half (bbolt's default 0.5 would leave
+// every page of an append-mostly bucket half empty).
+var appendOnly = [][]byte{bucketLog, bucketBatches, bucketSweeps, bucketDue, bucketNext, bucketDossiers, bucketEventIDs, bucketDossierLog}
+
 func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
+	for _, name := range appendOnly {
+		tx.Bucket(name).FillPercent = 0.9
+	}
 	w := &writeTx{s: s, tx: tx, now: now, cfg: s.cfg,
 		tallies: map[string]*tally{}, days: map[string]*tally{}, clocks: map[string]int64{}, touched: map[string]bool{}}
 	meta := tx.Bucket(bucketMeta)
@@ -261,9 +269,7 @@ func (w *writeTx) appendEvent(e *counter.Event) error {
 		return fmt.Errorf("encode event %s: %w", e.ID, err)
 	}
 	seqKey := u64(e.Seq)
-	logB := w.tx.Bucket(bucketLog)
-	logB.FillPercent = 0.95
-	if err := logB.Put(seqKey, b); err != nil {
+	if err := w.tx.Bucket(bucketLog).Put(seqKey, b); err != nil {
 		return fmt.Errorf("append event %s: %w", e.ID, err)
 	}
 	if err := w.tx.Bucket(bucketEventIDs).Put([]byte(e.ID), seqKey); err != nil {
@@ -309,18 +315,14 @@ func eventBySeq(tx *bolt.Tx, seq []byte) (*counter.Event, error) {
 }
 
 // dossier returns the stored state of code, or nil.
-func (w *writeTx) dossier(code string) (*counter.Dossier, error) { return getDossier(w.tx, code) }
+func (w *writeTx) dossier(code string) (*counter.Dossier, error) { return w.s.getDossier(w.tx, code) }
 
-func getDossier(tx *bolt.Tx, code string) (*counter.Dossier, error) {
+func (s *Store) getDossier(tx *bolt.Tx, code string) (*counter.Dossier, error) {
 	b := tx.Bucket(bucketDossiers).Get([]byte(code))
 	if b == nil {
 		return nil, nil
 	}
-	var d counter.Dossier
-	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("decode dossier %s: %w", code, err)
-	}
-	return &d, nil
+	return s.decodeDossier(b)
 }
 
 // dossierEvents returns code's events in log order.
@@ -371,9 +373,9 @@ func (w *writeTx) settle(old, nd *counter.Dossier) (*counter.Dossier, []counter.
 	if err := w.setNext("d"+nd.Code, next); err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	b, err := json.Marshal(nd)
+	b, err := encodeDossier(nd)
 	if err != nil {
-		return nil, nil, time.Time{}, fmt.Errorf("encode dossier %s: %w", nd.Code, err)
+		return nil, nil, time.Time{}, err
 	}
 	if err := w.tx.Bucket(bucketDossiers).Put([]byte(nd.Code), b); err != nil {
 		return nil, nil, time.Time{}, fmt.Errorf("put dossier %s: %w", nd.Code, err)

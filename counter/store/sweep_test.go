@@ -46,7 +46,11 @@ type recorder struct {
 	changes []counter.Change
 }
 
-func (r *recorder) Publish(c counter.Change) { r.mu.Lock(); r.changes = append(r.changes, c); r.mu.Unlock() }
+func (r *recorder) Publish(c counter.Change) {
+	r.mu.Lock()
+	r.changes = append(r.changes, c)
+	r.mu.Unlock()
+}
 func (r *recorder) violations() []counter.Violation {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+)
+
+// dossierRecord is how a dossier's state is kept on disk: short keys, times
+// as Unix nanoseconds, absent values left out. It roughly halves the size
+// of the JSON the API shows, and state is the largest record per dossier.
+// The tracking key is not stored: it is derived from the code on read.
+type dossierRecord struct {
+	Code          string              `json:"c"`
+	Procedure     string              `json:"p"`
+	Agency        string              `json:"a"`
+	Holder        string              `json:"h,omitempty"`
+	Status        string              `json:"s"`
+	Channel       string              `json:"ch,omitempty"`
+	Applicant     *counter.Applicant  `json:"ap,omitempty"`
+	CreatedAt     int64               `json:"ca"`
+	ReceivedAt    int64               `json:"ra,omitempty"`
+	LegalDueAt    int64               `json:"ld,omitempty"`
+	PromisedDueAt int64               `json:"pd,omitempty"`
+	DueAt         int64               `json:"du,omitempty"`
+	FinishedAt    int64               `json:"fa,omitempty"`
+	ClockState    string              `json:"cs,omitempty"`
+	ClockUsed     float64             `json:"cu,omitempty"`
+	Intake        int                 `json:"si,omitempty"`
+	Appraisal     int                 `json:"sa,omitempty"`
+	Reschedules   int                 `json:"rs,omitempty"`
+	SlipNumber    string              `json:"sn,omitempty"`
+	SlipDueAt     int64               `json:"sd,omitempty"`
+	HasSlip       bool                `json:"hs,omitempty"`
+	ClockStart    int64               `json:"cl,omitempty"`
+	PausedAt      int64               `json:"pa,omitempty"`
+	PausedReason  string              `json:"pr,omitempty"`
+	ReturnedAt    int64               `json:"rt,omitempty"`
+	Complaints    []counter.Complaint `json:"co,omitempty"`
+	UpdatedAt     int64               `json:"ua"`
+	LastSeq       uint64              `json:"ls"`
+	EventCount    int                 `json:"ec"`
+}
+
+func nanos(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64, loc *time.Location) *time.Time {
+	if n == 0 {
+		return nil
+	}
+	t := time.Unix(0, n).In(loc)
+	return &t
+}
+
+func encodeDossier(d *counter.Dossier) ([]byte, error) {
+	r := dossierRecord{Code: d.Code, Procedure: d.Procedure, Agency: d.Agency, Status: d.Status,
+		Channel: d.Channel, Applicant: d.Applicant, CreatedAt: d.CreatedAt.UnixNano(),
+		ReceivedAt: nanos(d.ReceivedAt), LegalDueAt: nanos(d.LegalDueAt), PromisedDueAt: nanos(d.PromisedDueAt),
+		DueAt: nanos(d.DueAt), FinishedAt: nanos(d.FinishedAt), ClockState: d.Clock.State, ClockUsed: d.Clock.UsedFraction,
+		Intake: d.Supplements.Intake, Appraisal: d.Supplements.Appraisal, Reschedules: d.Reschedules,
+		ClockStart: nanos(d.ClockStart), PausedAt: nanos(d.PausedAt), PausedReason: d.PausedReason,
+		ReturnedAt: nanos(d.ReturnedAt), Complaints: d.Complaints, UpdatedAt: d.UpdatedAt.UnixNano(),
+		LastSeq: d.LastSeq, EventCount: d.EventCount}
+	if d.Holder != d.Agency {
+		r.Holder = d.Holder
+	}
+	if d.Slip != nil {
+		r.HasSlip, r.SlipNumber, r.SlipDueAt = true, d.Slip.Number, d.Slip.DueAt.UnixNano()
+	}
+	b, err := json.Marshal(&r)
+	if err != nil {
+		return nil, fmt.Errorf("encode dossier %s: %w", d.Code, err)
+	}
+	return b, nil
+}
+
+func (s *Store) decodeDossier(b []byte) (*counter.Dossier, error) {
+	var r dossierRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("decode dossier: %w", err)
+	}
+	loc := s.cfg.Calendar.Location
+	d := &counter.Dossier{Code: r.Code, Procedure: r.Procedure, Agency: r.Agency, Holder: r.Holder, Status: r.Status,
+		Channel: r.Channel, Applicant: r.Applicant, CreatedAt: *fromNanos(r.CreatedAt, loc),
+		ReceivedAt: fromNanos(r.ReceivedAt, loc), LegalDueAt: fromNanos(r.LegalDueAt, loc),
+		PromisedDueAt: fromNanos(r.PromisedDueAt, loc), DueAt: fromNanos(r.DueAt, loc), FinishedAt: fromNanos(r.FinishedAt, loc),
+		Clock:       counter.Clock{State: r.ClockState, UsedFraction: r.ClockUsed},
+		Supplements: counter.Supplements{Intake: r.Intake, Appraisal: r.Appraisal}, Reschedules: r.Reschedules,
+		ClockStart: fromNanos(r.ClockStart, loc), PausedAt: fromNanos(r.PausedAt, loc), PausedReason: r.PausedReason,
+		ReturnedAt: fromNanos(r.ReturnedAt, loc), Complaints: r.Complaints, LastSeq: r.LastSeq, EventCount: r.EventCount,
+		TrackingKey: s.TrackingKey(r.Code)}
+	if d.Holder == "" {
+		d.Holder = d.Agency
+	}
+	if r.UpdatedAt != 0 {
+		d.UpdatedAt = *fromNanos(r.UpdatedAt, loc)
+	}
+	if r.HasSlip {
+		d.Slip = &counter.Slip{Number: r.SlipNumber, DueAt: *fromNanos(r.SlipDueAt, loc)}
+	}
+	if d.Clock.State == counter.ClockPaused {
+		d.Clock.PausedReason = d.PausedReason
+	}
+	return d, nil
+}
