@@ -1,9 +1,8 @@
-// Package calendar does working-day arithmetic on a configured national
-// calendar (SPEC.md §4). It imports only the standard library's time.
 package calendar
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,11 +54,15 @@ type Interval struct {
 
 // Calendar is a working calendar: weekend days, office hours, holidays and
 // make-up workdays in one time zone. Build it as a literal; it is
-// read-only afterwards and safe for concurrent use.
+// read-only afterwards and safe for concurrent use. Use it through a
+// pointer: the first method call builds a per-day bitmap of the fields and
+// keeps it, so changing the fields after that call has no effect.
 type Calendar struct {
 	Location    *time.Location
 	Weekend     map[time.Weekday]bool
 	OfficeHours []Interval // sorted, non-overlapping
 	Holidays    map[Date]string
 	Workdays    map[Date]string
+
+	idx atomic.Value // *index, built on first use
 }
