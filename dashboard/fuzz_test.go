@@ -1,0 +1,66 @@
+package dashboard_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/mock"
+	"github.com/motcua/motcua/dashboard"
+)
+
+// FuzzDecodeEvents checks that no body yields a panic or a 5xx, both from
+// the decoder alone and through the whole POST /events handler. Seeds are
+// in testdata/fuzz/FuzzDecodeEvents.
+func FuzzDecodeEvents(f *testing.F) {
+	for _, seed := range []string{receivedJSON, batch(eventN(0), eventN(1)), `{"events": []}`, `{"at": 1}`, `[]`, `null`} {
+		f.Add([]byte(seed))
+	}
+	s := dashboard.NewServer(&mock.Ledger{
+		RecordFn: func(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+			return &counter.RecordResult{Events: events}, nil
+		},
+	}, testConfig())
+	s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		events, err := dashboard.DecodeEvents(body)
+		if err != nil {
+			var e *counter.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("DecodeEvents error %v is not a *counter.Error", err)
+			}
+			if st := dashboard.StatusOf(e.Code); st < 400 || st >= 500 {
+				t.Fatalf("DecodeEvents error code %q has status %d, want 4xx", e.Code, st)
+			}
+			if e.Message == "" || e.MessageVI == "" {
+				t.Fatalf("DecodeEvents error %#v lacks a message", e)
+			}
+		} else if len(events) < 1 || len(events) > dashboard.MaxBatch {
+			t.Fatalf("DecodeEvents returned %d events", len(events))
+		}
+		if len(body) > dashboard.DefaultBodyLimit {
+			return
+		}
+		req := httptest.NewRequest("POST", "/api/v1/events", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer fuzz")
+		res, err := s.App().Test(req, -1)
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		res.Body.Close()
+		if res.StatusCode >= 500 {
+			t.Fatalf("status %d for body %q", res.StatusCode, body)
+		}
+		if (err == nil) != (res.StatusCode < 300) {
+			// The handler must agree with the decoder it wraps.
+			if _, derr := dashboard.DecodeEvents(body); (derr == nil) != (res.StatusCode < 300) {
+				t.Fatalf("status %d but decode error %v", res.StatusCode, derr)
+			}
+		}
+	})
+}

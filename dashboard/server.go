@@ -1,0 +1,172 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/motcua/motcua/counter"
+)
+
+// Defaults of the Server's tunables.
+const (
+	// DefaultBodyLimit is the largest request body accepted (SPEC.md §6.1).
+	DefaultBodyLimit = 1 << 20
+	// DefaultReadTimeout bounds reading one request, so that Shutdown is not
+	// held up by a client that stalls.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultIdleTimeout closes keep-alive connections left idle this long.
+	DefaultIdleTimeout = 60 * time.Second
+)
+
+// Server is the HTTP surface of motcua: the JSON API of SPEC.md §6. Set its
+// exported fields before the first request; they are read on every request.
+type Server struct {
+	// Ledger stores events and answers queries.
+	Ledger counter.Ledger
+	// Config is the loaded configuration (agency tree, catalogue, calendar).
+	Config *counter.Config
+	// Now is the server clock; it defaults to time.Now.
+	Now func() time.Time
+	// Logger receives request and error logs; it defaults to slog.Default().
+	Logger *slog.Logger
+	// Ready reports whether the server can serve (GET /readyz); nil means
+	// ready when Ledger and Config are set.
+	Ready func() error
+	// BootstrapToken, when not empty, is accepted as a supervisor of the
+	// root agency (MOTCUA_BOOTSTRAP_TOKEN).
+	BootstrapToken string
+	// Authenticator checks bearer tokens; nil means OpenAuthenticator.
+	Authenticator Authenticator
+
+	app *fiber.App
+}
+
+// NewServer returns a Server over ledger and cfg, with its routes registered.
+func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
+	s := &Server{Ledger: ledger, Config: cfg, Now: time.Now, Logger: slog.Default()}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "motcua",
+		BodyLimit:             DefaultBodyLimit,
+		ReadTimeout:           DefaultReadTimeout,
+		IdleTimeout:           DefaultIdleTimeout,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+	})
+	s.app.Use(s.logRequests)
+	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+
+	s.app.Get("/api/v1/healthz", s.handleHealthz)
+	s.app.Get("/api/v1/readyz", s.handleReadyz)
+
+	api := s.app.Group("/api/v1", s.authenticate)
+	s.registerEventRoutes(api)
+	s.registerDossierRoutes(api)
+	s.registerViolationRoutes(api)
+	s.registerRollupRoutes(api)
+	s.registerConfigRoutes(api)
+	return s
+}
+
+// App returns the fiber application, for tests (app.Test) and for adding
+// routes before serving.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until Shutdown.
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return s.Serve(ln)
+}
+
+// Serve serves on ln until Shutdown; it returns nil after a Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests to
+// finish, or for ctx to be done.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.app.ShutdownWithContext(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// logRequests logs one line per request, after the error handler has set
+// the final status. It logs neither bodies nor query strings: they may hold
+// personal data.
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.logger().LogAttrs(c.UserContext(), level, "request",
+		slog.String("method", c.Method()),
+		slog.String("route", c.Route().Path),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Int("bytes", len(c.Response().Body())),
+		slog.Duration("duration", time.Since(start)),
+	)
+	return nil
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.logger().Error("panic in handler", "method", c.Method(), "path", c.Path(), "panic", fmt.Sprint(e))
+}
+
+// handleHealthz answers GET /api/v1/healthz: the process is alive.
+func (s *Server) handleHealthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// handleReadyz answers GET /api/v1/readyz: the store is open and the
+// configuration loaded.
+func (s *Server) handleReadyz(c *fiber.Ctx) error {
+	var err error
+	switch {
+	case s.Ready != nil:
+		err = s.Ready()
+	case s.Ledger == nil || s.Config == nil:
+		err = errors.New("ledger or config not set")
+	}
+	if err != nil {
+		s.logger().Warn("not ready", "err", err)
+		return newError(counter.CodeUnavailable)
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}

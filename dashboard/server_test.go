@@ -1,0 +1,333 @@
+package dashboard_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/stretchr/testify/require"
+
+	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/calendar"
+	"github.com/motcua/motcua/counter/mock"
+	"github.com/motcua/motcua/dashboard"
+)
+
+const testToken = "test-token"
+
+var hcm = mustLoadLocation("Asia/Ho_Chi_Minh")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// testConfig is a small city: one department with a counter, one district.
+func testConfig() *counter.Config {
+	root := &counter.Agency{ID: "tp-danang", Name: "UBND thành phố Đà Nẵng", Level: counter.LevelCity,
+		Head: counter.Head{Name: "Nguyễn Văn A", Title: "Chủ tịch"},
+		Children: []*counter.Agency{
+			{ID: "so-xd", Name: "Sở Xây dựng", Level: counter.LevelDepartment, Head: counter.Head{Name: "Trần Thị B", Title: "Giám đốc"},
+				Children: []*counter.Agency{{ID: "so-xd-motcua", Name: "Bộ phận một cửa", Level: counter.LevelCounter,
+					Head: counter.Head{Name: "Lê C", Title: "Trưởng bộ phận"}, Desks: []string{"q1", "q2"}}}},
+			{ID: "q-haichau", Name: "UBND quận Hải Châu", Level: counter.LevelDistrict, Head: counter.Head{Name: "Võ D", Title: "Chủ tịch"}},
+		}}
+	procs := []counter.Procedure{{Code: "1.009994", Name: "Cấp giấy phép xây dựng",
+		LeadTime:  counter.Duration{Value: 15, Unit: calendar.Days},
+		Documents: []counter.Document{{Code: "don", Name: "Đơn"}}, Basis: "Nghị định 15/2021/NĐ-CP"}}
+	cal := &calendar.Calendar{
+		Location:    hcm,
+		Weekend:     map[time.Weekday]bool{time.Saturday: true, time.Sunday: true},
+		OfficeHours: []calendar.Interval{{Start: 7*time.Hour + 30*time.Minute, End: 11*time.Hour + 30*time.Minute}, {Start: 13*time.Hour + 30*time.Minute, End: 17 * time.Hour}},
+		Holidays:    map[calendar.Date]string{},
+		Workdays:    map[calendar.Date]string{},
+	}
+	return counter.NewConfig(root, []counter.Official{{ID: "cb-001", Name: "Phạm D", Agency: "so-xd-motcua"}}, procs, cal, counter.DefaultRules())
+}
+
+// now is the server clock of the tests: Wednesday 2026-03-18 10:00 local.
+var now = time.Date(2026, 3, 18, 10, 0, 0, 0, hcm)
+
+func newServer(t *testing.T, l *mock.Ledger) *dashboard.Server {
+	t.Helper()
+	s := dashboard.NewServer(l, testConfig())
+	s.Now = func() time.Time { return now }
+	s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return s
+}
+
+type response struct {
+	Status int
+	Body   []byte
+}
+
+// do sends one request through the app, with the test token unless
+// headers say otherwise.
+func do(t *testing.T, s *dashboard.Server, method, path string, body []byte, headers ...string) response {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, r)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+		} else {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	res, err := s.App().Test(req, -1)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return response{Status: res.StatusCode, Body: b}
+}
+
+// apiError decodes an error body, failing unless it has exactly the shape
+// of SPEC.md §6.1.
+func apiError(t *testing.T, r response) (code, message, messageVI, field string) {
+	t.Helper()
+	var top map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(r.Body, &top), "body %s", r.Body)
+	require.Len(t, top, 1, "body %s", r.Body)
+	var e map[string]string
+	require.NoError(t, json.Unmarshal(top["error"], &e), "body %s", r.Body)
+	for k := range e {
+		require.Contains(t, []string{"code", "message", "message_vi", "field"}, k, "body %s", r.Body)
+	}
+	require.NotEmpty(t, e["code"])
+	require.NotEmpty(t, e["message"])
+	require.NotEmpty(t, e["message_vi"])
+	if f, ok := e["field"]; ok {
+		require.NotEmpty(t, f, "field must be omitted when empty")
+	}
+	return e["code"], e["message"], e["message_vi"], e["field"]
+}
+
+func TestHealth(t *testing.T) {
+	tests := []struct {
+		name   string
+		path   string
+		ready  func() error
+		status int
+		body   string
+	}{
+		{"healthz", "/api/v1/healthz", nil, 200, `{"status":"ok"}`},
+		{"ready", "/api/v1/readyz", func() error { return nil }, 200, `{"status":"ready"}`},
+		{"not ready", "/api/v1/readyz", func() error { return io.ErrClosedPipe }, 503, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, &mock.Ledger{})
+			s.Ready = tt.ready
+			r := do(t, s, "GET", tt.path, nil, "Authorization", "")
+			require.Equal(t, tt.status, r.Status, "body %s", r.Body)
+			if tt.body != "" {
+				require.JSONEq(t, tt.body, string(r.Body))
+				return
+			}
+			code, _, _, _ := apiError(t, r)
+			require.Equal(t, counter.CodeUnavailable, code)
+		})
+	}
+}
+
+func TestAuth(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		status int
+	}{
+		{"missing", "", http.StatusUnauthorized},
+		{"basic", "Basic dXNlcjpwYXNz", http.StatusUnauthorized},
+		{"bearer without token", "Bearer ", http.StatusUnauthorized},
+		{"bearer word only", "Bearer", http.StatusUnauthorized},
+		{"any token for now", "Bearer abc", http.StatusOK},
+		{"scheme is case-insensitive", "bearer abc", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, &mock.Ledger{})
+			r := do(t, s, "GET", "/api/v1/procedures", nil, "Authorization", tt.header)
+			require.Equal(t, tt.status, r.Status, "body %s", r.Body)
+			if tt.status == http.StatusUnauthorized {
+				code, msg, vi, _ := apiError(t, r)
+				require.Equal(t, counter.CodeUnauthorized, code)
+				require.Contains(t, msg, "Bearer")
+				require.Contains(t, vi, "mã truy cập")
+			}
+		})
+	}
+}
+
+func TestAuthenticatorSeam(t *testing.T) {
+	var got dashboard.Principal
+	s := newServer(t, &mock.Ledger{})
+	s.Authenticator = dashboard.AuthenticatorFunc(func(tok string) (dashboard.Principal, error) {
+		if tok != "good" {
+			return dashboard.Principal{}, counter.Errorf(counter.CodeUnauthorized, "", "unknown token", "mã không tồn tại")
+		}
+		return dashboard.Principal{Role: dashboard.RoleViewer, Agency: "so-xd"}, nil
+	})
+	s.App().Get("/api/v1/whoami", func(c *fiber.Ctx) error {
+		got, _ = dashboard.PrincipalOf(c)
+		return c.SendStatus(204)
+	})
+	r := do(t, s, "GET", "/api/v1/whoami", nil, "Authorization", "Bearer bad")
+	require.Equal(t, 401, r.Status)
+	r = do(t, s, "GET", "/api/v1/whoami", nil, "Authorization", "Bearer good")
+	require.Equal(t, 204, r.Status)
+	require.Equal(t, dashboard.Principal{Role: dashboard.RoleViewer, Agency: "so-xd"}, got)
+}
+
+func TestOpenAuthenticator(t *testing.T) {
+	a := dashboard.OpenAuthenticator{Bootstrap: "boot-secret", Root: "tp-danang"}
+	tests := []struct {
+		token string
+		want  dashboard.Principal
+		err   bool
+	}{
+		{token: "", err: true},
+		{token: "boot-secret", want: dashboard.Principal{Name: "bootstrap", Role: dashboard.RoleSupervisor, Agency: "tp-danang"}},
+		{token: "boot-secret2", want: dashboard.Principal{Role: dashboard.RoleIntegration, Agency: "tp-danang"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.token, func(t *testing.T) {
+			p, err := a.Authenticate(tt.token)
+			if tt.err {
+				require.Equal(t, counter.CodeUnauthorized, counter.ErrorCode(err))
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, p)
+		})
+	}
+	// Without a bootstrap token configured, no token is a supervisor.
+	p, err := dashboard.OpenAuthenticator{Root: "tp-danang"}.Authenticate("x")
+	require.NoError(t, err)
+	require.NotEqual(t, dashboard.RoleSupervisor, p.Role)
+}
+
+func TestFiberErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		body   []byte
+		auth   string
+		status int
+		code   string
+	}{
+		{"unknown api route", "GET", "/api/v1/nope", nil, "Bearer x", 404, counter.CodeNotFound},
+		{"unknown route outside api", "GET", "/nope", nil, "", 404, counter.CodeNotFound},
+		{"wrong method", "DELETE", "/api/v1/events", nil, "Bearer x", 405, dashboard.CodeMethodNotAllowed},
+		{"wrong method on healthz", "POST", "/api/v1/healthz", []byte("{}"), "Bearer x", 405, dashboard.CodeMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, &mock.Ledger{})
+			r := do(t, s, tt.method, tt.path, tt.body, "Authorization", tt.auth)
+			require.Equal(t, tt.status, r.Status, "body %s", r.Body)
+			code, _, _, _ := apiError(t, r)
+			require.Equal(t, tt.code, code)
+		})
+	}
+}
+
+func TestPanicIsInternalError(t *testing.T) {
+	s := newServer(t, &mock.Ledger{
+		RecordFn: func(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+			panic("boom: secret detail")
+		},
+	})
+	r := do(t, s, "POST", "/api/v1/events", []byte(receivedJSON))
+	require.Equal(t, 500, r.Status)
+	code, msg, _, _ := apiError(t, r)
+	require.Equal(t, counter.CodeInternal, code)
+	require.NotContains(t, msg, "secret")
+	require.NotContains(t, string(r.Body), "secret")
+}
+
+// serve runs s on a real listener; app.Test cannot show the 413 fasthttp
+// answers before the handler runs.
+func serve(t *testing.T, s *dashboard.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	t.Cleanup(func() {
+		require.NoError(t, s.Shutdown(context.Background()))
+		require.NoError(t, <-done)
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	var calls int
+	s := newServer(t, &mock.Ledger{
+		RecordFn: func(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+			calls++
+			return &counter.RecordResult{Events: events}, nil
+		},
+	})
+	base := serve(t, s)
+	tests := []struct {
+		name   string
+		size   int
+		status int
+	}{
+		{"just under the limit", dashboard.DefaultBodyLimit, 201},
+		{"over the limit", dashboard.DefaultBodyLimit + 1, 413},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Announce the size, then send the body only if the server
+			// does not answer first: a Go client would see the reset of a
+			// connection closed while it was still writing.
+			conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = fmt.Fprintf(conn, "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n"+
+				"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", tt.size)
+			require.NoError(t, err)
+			if tt.status != 413 {
+				body := append([]byte(receivedJSON), bytes.Repeat([]byte(" "), tt.size-len(receivedJSON))...)
+				_, err = conn.Write(body)
+				require.NoError(t, err)
+			}
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			r := response{Status: res.StatusCode, Body: b}
+			require.Equal(t, tt.status, r.Status, "body %s", b)
+			if tt.status == 413 {
+				code, _, _, _ := apiError(t, r)
+				require.Equal(t, counter.CodeBodyTooLarge, code)
+			}
+		})
+	}
+	require.Equal(t, 1, calls)
+}
