@@ -1,6 +1,7 @@
 package violations
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -38,13 +39,13 @@ func FoldDesk(desk counter.DeskState, e counter.Event) counter.DeskState {
 // deskPrefix is the ID prefix of a desk's violations.
 func deskPrefix(d counter.DeskState) string { return "desk:" + d.Agency + ":" + d.Desk }
 
-// stretch is a span with no open shift at a desk. key is the ID of the
-// shift_ended event that began it, or "watched" for the span before the
-// desk's first shift.
+// stretch is a span with no open shift at a desk: from the shift event
+// that closed the desk (or from watched, before its first shift) to the
+// shift_started that opened it again.
 type stretch struct {
+	since      time.Time // when the stretch began, before clipping to watched
 	start, end time.Time
 	ended      bool // end is set: a shift_started closed the stretch
-	key        string
 }
 
 // unstaffedStretches returns the desk's stretches without an open shift,
@@ -53,14 +54,14 @@ func unstaffedStretches(events []counter.Event, watched time.Time) []stretch {
 	evs := slices.Clone(events)
 	slices.SortStableFunc(evs, func(a, b counter.Event) int { return a.At.Compare(b.At) })
 	var out []stretch
-	cur, staffed := stretch{start: watched, key: "watched"}, false
+	cur, staffed := stretch{since: watched, start: watched}, false
 	for _, e := range evs {
 		switch {
 		case e.Type == counter.ShiftStarted && !staffed:
 			staffed, cur.end, cur.ended = true, e.At, true
 			out = append(out, cur)
 		case e.Type == counter.ShiftEnded && staffed:
-			staffed, cur = false, stretch{start: e.At, key: e.ID}
+			staffed, cur = false, stretch{since: e.At, start: e.At}
 		}
 	}
 	if !staffed {
@@ -110,7 +111,10 @@ func nextMidnight(t time.Time, loc *time.Location) time.Time {
 // unstaffed for longer than rules.desk_grace of office time (a stretch
 // that spans days starts its grace afresh each day). occurred_at is the
 // instant the grace ran out; charged to the counter. ID discriminator:
-// the local date and the stretch's key. Status: open while the stretch
+// the local date and the stretch's ordinal among the stretches that
+// touch that date (1 for the first), which later shifts never renumber
+// and which a judgement from a later midnight (see EvaluateDesk) finds
+// alike. Status: open while the stretch
 // and its day last, resolved once a shift starts or the day is over. The
 // instant returned is the earlier of the next midnight, when an open one
 // is resolved, and the instant the ongoing stretch's grace will next be
@@ -124,20 +128,31 @@ func deskUnstaffed(cfg *counter.Config, desk counter.DeskState, events []counter
 	prefix := deskPrefix(desk)
 	var out []counter.Violation
 	var next time.Time
+	nth := map[string]int{} // stretches seen per local date
 	for _, s := range unstaffedStretches(events, desk.Watched) {
 		end := now
 		if s.ended && s.end.Before(now) {
 			end = s.end
 		}
-		for ps := s.start; ps.Before(end); {
-			nd := nextMidnight(ps, loc)
+		for day := s.start; day.Before(end); {
+			// The part of the stretch inside day's date, from its true
+			// start: a stretch begun before watched (the store may move
+			// watched forward to bound the work) keeps its instants.
+			nd := nextMidnight(day, loc)
+			ps := s.since
+			if y, m, d := day.In(loc).Date(); ps.Before(time.Date(y, m, d, 0, 0, 0, 0, loc)) {
+				ps = time.Date(y, m, d, 0, 0, 0, 0, loc)
+			}
 			pe := end
 			if nd.Before(pe) {
 				pe = nd
 			}
+			date := calendar.DateOf(ps.In(loc)).String()
+			if ps.Before(pe) {
+				nth[date]++
+			}
 			if cal.WorkingTime(ps, pe) > grace {
 				at := graceOut(cal, ps, grace)
-				date := calendar.DateOf(ps.In(loc)).String()
 				status := counter.StatusOpen
 				if (s.ended && !s.end.After(now)) || !nd.After(now) {
 					status = counter.StatusResolved
@@ -145,12 +160,12 @@ func deskUnstaffed(cfg *counter.Config, desk counter.DeskState, events []counter
 					next = earliest(now, next, nd) // the day's part ends: resolved
 				}
 				details := map[string]any{
-					"desk": desk.Desk, "date": date, "since": stamp(cfg, s.start), "grace": cfg.Rules.DeskGrace.String(),
+					"desk": desk.Desk, "date": date, "since": stamp(cfg, s.since), "grace": cfg.Rules.DeskGrace.String(),
 				}
 				if s.ended {
 					details["until"] = stamp(cfg, s.end)
 				}
-				out = append(out, charge(cfg, now, prefix, counter.VDeskUnstaffed, date+"/"+s.key, counter.Violation{
+				out = append(out, charge(cfg, now, prefix, counter.VDeskUnstaffed, fmt.Sprintf("%s/%d", date, nth[date]), counter.Violation{
 					Severity:   counter.SeverityHigh,
 					Status:     status,
 					Agency:     desk.Agency,
@@ -158,10 +173,10 @@ func deskUnstaffed(cfg *counter.Config, desk counter.DeskState, events []counter
 					Details:    details,
 				}))
 			}
-			ps = nd
+			day = nd
 		}
 		if !s.ended {
-			next = earliest(now, next, nextGraceOut(cal, s.start, now, grace))
+			next = earliest(now, next, nextGraceOut(cal, s.since, now, grace))
 		}
 	}
 	return out, next

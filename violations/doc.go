@@ -39,8 +39,8 @@
 // step_overrun; the received event for missing_slip and late_transfer; the
 // complaint_filed event for complaint. Desk violations use the prefix
 // "desk:<agency>:<desk>" and, for desk_unstaffed, the discriminator
-// "<local date>/<key of the stretch>" (the shift_ended event that began
-// it, or "watched"). Event IDs are unique and immutable, so the same
+// "<local date>/<n>", n counting the unstaffed stretches that touch that
+// date (1 for the first). Event IDs are unique and immutable, so the same
 // history yields the same IDs, and later events or a later `now` never
 // rename a violation already raised.
 //

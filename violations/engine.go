@@ -56,11 +56,26 @@ func (e *Engine) EvaluateDossier(cfg *counter.Config, d *counter.Dossier, events
 
 // EvaluateDesk returns the desk_unstaffed violations of desk from
 // desk.Watched up to now and the backdated_entry violations of its shift
-// events (events: that desk's shift events, in log order), sorted by
+// events, sorted by
 // occurred_at then ID, and the next instant after now at which the answer
 // could change by time alone: an unstaffed desk's grace being exceeded, or
 // midnight resolving the day's open desk_unstaffed (zero if the desk is
 // staffed with nothing open, or not watched).
+//
+// events must be every shift event of the desk at or after desk.Watched,
+// plus the last one before it if there is one (it tells whether the desk
+// was staffed at desk.Watched); the order does not matter. Staffing is
+// derived from events alone; desk supplies Agency, Desk and Watched. To
+// bound the work, pass a copy of desk with Watched moved forward to a
+// local midnight (say a week before now) and the events from then on plus
+// the last one before: the days before the new Watched are no longer
+// judged, and every violation returned keeps the ID, occurred_at, agency
+// and status it has in a judgement over the full history. (Moved to any
+// other instant, the day of the move may differ: the stretch before the
+// desk's first shift would seem to start there.)
+//
+// A desk of a watched counter with no shift event at all is judged from
+// desk.Watched as unstaffed.
 func (e *Engine) EvaluateDesk(cfg *counter.Config, desk counter.DeskState, events []counter.Event, now time.Time) ([]counter.Violation, time.Time) {
 	out, next := deskUnstaffed(cfg, desk, events, now)
 	prefix := deskPrefix(desk)

@@ -235,6 +235,38 @@ func TestEvaluateDeskProperties(t *testing.T) {
 				require.Equal(t, f, got[id], "seed %d k %d: %s changed", seed, k, id)
 			}
 			seen = got
+			// Judged from a later watch (a local midnight) with the events
+			// from then on and the last one before, as a store bounding
+			// the work does.
+			if span := now.Sub(watched); span > 0 {
+				c := watched.Add(time.Duration(r.Int64N(int64(span)))).In(hcm)
+				cut := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, hcm)
+				var part []counter.Event
+				for _, e := range evs[:k] {
+					if e.At.Before(cut) {
+						part = []counter.Event{e}
+					}
+				}
+				for _, e := range evs[:k] {
+					if !e.At.Before(cut) {
+						part = append(part, e)
+					}
+				}
+				st2 := st
+				st2.Watched = cut
+				short, _ := eng.EvaluateDesk(cfg, st2, part, now)
+				full := states(vs)
+				for id, st := range states(short) {
+					require.Equal(t, full[id], st, "seed %d k %d cut %v: %s differs from the full judgement", seed, k, cut, id)
+				}
+				cutDay := cut.In(hcm).Format(time.DateOnly)
+				shortIDs := states(short)
+				for _, v := range vs {
+					if v.Code == counter.VDeskUnstaffed && v.Details["date"].(string) > cutDay {
+						require.Contains(t, shortIDs, v.ID, "seed %d k %d cut %v: lost", seed, k, cut)
+					}
+				}
+			}
 			if !next.IsZero() {
 				require.True(t, next.After(now))
 				later, _ := eng.EvaluateDesk(cfg, st, evs[:k], next.Add(-time.Nanosecond))
