@@ -74,20 +74,28 @@ func (w *writeTx) foldDesk(e counter.Event) error {
 	return nil
 }
 
-// deskEvents returns the desk's shift events of the last deskWindow.
-func deskEvents(tx *bolt.Tx, key []byte, now time.Time) ([]counter.Event, error) {
+// deskEvents returns the desk's shift events from since on, with the last
+// one before since (the staffing at since).
+func deskEvents(tx *bolt.Tx, key []byte, since time.Time) ([]counter.Event, error) {
 	prefix := append(cp(key), 0)
 	var out []counter.Event
+	var before *counter.Event
 	c := tx.Bucket(bucketDeskLog).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		e, err := eventBySeq(tx, k[len(prefix):])
 		if err != nil {
 			return nil, err
 		}
-		if now.Sub(e.At) > deskWindow {
+		if e.At.Before(since) {
+			if before == nil || !e.At.Before(before.At) {
+				before = e
+			}
 			continue
 		}
 		out = append(out, *e)
+	}
+	if before != nil {
+		out = append([]counter.Event{*before}, out...)
 	}
 	return out, nil
 }
@@ -102,11 +110,19 @@ func (w *writeTx) settleDesk(key string) ([]counter.Violation, time.Time, error)
 	if ev == nil {
 		return nil, time.Time{}, nil
 	}
-	events, err := deskEvents(w.tx, []byte(key), w.now)
+	// Judge only the last deskWindow, from a local midnight: the engine
+	// then gives the same verdicts for those days as over the whole history.
+	judged := *d
+	loc := w.cfg.Calendar.Location
+	y, m, day := w.now.In(loc).Add(-deskWindow).Date()
+	if from := time.Date(y, m, day, 0, 0, 0, 0, loc); from.After(judged.Watched) {
+		judged.Watched = from
+	}
+	events, err := deskEvents(w.tx, []byte(key), judged.Watched)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	vs, next := ev.EvaluateDesk(w.cfg, *d, events, w.now)
+	vs, next := ev.EvaluateDesk(w.cfg, judged, events, w.now)
 	changed, err := w.mergeViolations("", vs)
 	if err != nil {
 		return nil, time.Time{}, err

@@ -44,6 +44,9 @@ func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
 	for _, name := range appendOnly {
 		tx.Bucket(name).FillPercent = 0.9
 	}
+	// One zone for every stored instant, whether the clock came from the
+	// server, a logged sweep or a replayed event.
+	now = now.In(s.cfg.Calendar.Location)
 	w := &writeTx{s: s, tx: tx, now: now, cfg: s.cfg,
 		tallies: map[string]*tally{}, days: map[string]*tally{}, clocks: map[string]int64{}, touched: map[string]bool{}}
 	meta := tx.Bucket(bucketMeta)

@@ -1,0 +1,159 @@
+package store_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/store"
+	"github.com/motcua/motcua/violations"
+	"github.com/stretchr/testify/require"
+)
+
+var loadEvents = flag.Int("load", 3000, "events in the randomized replay test")
+
+// generator makes a plausible, partly wrong stream of counter events: the
+// store must take what is valid, refuse the rest, and stay replayable.
+type generator struct {
+	r      *rand.Rand
+	cfg    *counter.Config
+	now    time.Time
+	n      int
+	open   []string // dossiers not yet ended
+	holder map[string]string
+	paused map[string]bool
+	done   map[string]bool
+}
+
+func newGenerator(seed uint64, cfg *counter.Config, start time.Time) *generator {
+	return &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), cfg: cfg, now: start,
+		holder: map[string]string{}, paused: map[string]bool{}, done: map[string]bool{}}
+}
+
+var counters = []string{"q1-motcua", "p1-motcua", "q2-motcua"}
+var units = []string{"q1-motcua", "q1-tnmt", "p1-motcua", "q2-motcua", "q1"}
+
+func (g *generator) id() string { g.n++; return fmt.Sprintf("g-%d", g.n) }
+
+// next returns a batch of 1–3 events at about now (some backdated).
+func (g *generator) next() []counter.Event {
+	g.now = g.now.Add(time.Duration(g.r.IntN(40)) * time.Minute)
+	at := g.now.Add(-time.Duration(g.r.IntN(30)) * time.Minute)
+	if g.r.IntN(50) == 0 {
+		at = g.now.Add(-time.Duration(24+g.r.IntN(200)) * time.Hour) // an integration catching up
+	}
+	pick := g.r.IntN(100)
+	switch {
+	case pick < 25 || len(g.open) == 0:
+		code := fmt.Sprintf("D%06d", g.n)
+		ctr := counters[g.r.IntN(len(counters))]
+		e := counter.Event{ID: g.id(), Type: counter.Received, Dossier: code, At: at, Agency: ctr,
+			Procedure: []string{"1.001", "1.002", "1.003"}[g.r.IntN(3)], Channel: []string{"direct", "online", "postal"}[g.r.IntN(3)]}
+		if g.r.IntN(3) > 0 {
+			e.Slip = &counter.Slip{Number: code, DueAt: at.Add(time.Duration(24*(1+g.r.IntN(25))) * time.Hour)}
+		}
+		g.open = append(g.open, code)
+		g.holder[code] = ctr
+		return []counter.Event{e}
+	case pick < 30:
+		ctr := counters[g.r.IntN(len(counters))]
+		desk := g.cfg.Agency(ctr).Desks[0]
+		typ := counter.ShiftStarted
+		if g.r.IntN(2) == 0 {
+			typ = counter.ShiftEnded
+		}
+		return []counter.Event{{ID: g.id(), Type: typ, At: at, Agency: ctr, Desk: desk}}
+	}
+	code := g.open[g.r.IntN(len(g.open))]
+	h := g.holder[code]
+	e := counter.Event{ID: g.id(), Dossier: code, At: at, Agency: h}
+	switch {
+	case pick < 45:
+		e.Type = counter.Transferred
+		e.To = units[g.r.IntN(len(units))]
+		if e.To == h {
+			e.To = "q1-tnmt"
+			if h == "q1-tnmt" {
+				e.To = "q1-motcua"
+			}
+		}
+		e.Step = []string{"", "tham-dinh"}[g.r.IntN(2)]
+		g.holder[code] = e.To
+	case pick < 52:
+		e.Type = counter.SupplementRequested
+		e.Items = []counter.Item{{Code: "don"}, {Name: "Giấy xác nhận khác"}, {Code: "qsdd"}}[:1+g.r.IntN(3)]
+		if g.r.IntN(2) == 0 {
+			e.Reason = "thiếu giấy tờ"
+		}
+		g.paused[code] = true
+	case pick < 58:
+		e.Type = counter.SupplementReceived
+		g.paused[code] = false
+	case pick < 64:
+		e.Type = counter.ApologyIssued
+		e.NewDueAt = at.Add(time.Duration(24*(1+g.r.IntN(10))) * time.Hour)
+	case pick < 74:
+		e.Type = counter.ResultReady
+		g.done[code] = true
+	case pick < 84:
+		e.Type = counter.Returned
+	case pick < 87:
+		e.Type = counter.Withdrawn
+	case pick < 92:
+		e.Type = counter.ComplaintFiled
+		e.Complaint = "K" + code
+		e.Category = "attitude"
+	case pick < 95:
+		e.Type = counter.ComplaintResolved
+		e.Complaint = "K" + code
+		e.Outcome = []string{"upheld", "unfounded"}[g.r.IntN(2)]
+	default:
+		e.Type = counter.SlipIssued
+		e.Number = "S" + code
+		e.DueAt = at.Add(72 * time.Hour)
+	}
+	return []counter.Event{e}
+}
+
+// TestRandomLoadReplays drives the store with the real rule engine through
+// a randomized stream with sweeps in between, then checks (in
+// MustOpenStore's cleanup) that the chain verifies and that replaying the
+// log rebuilds every view byte for byte. -load sets the stream's length.
+func TestRandomLoadReplays(t *testing.T) {
+	g := newGenerator(42, testConfig(), at("2026-03-02 07:30"))
+	s := MustOpenStore(t, store.Options{Now: func() time.Time { return g.now }, Evaluator: violations.New()})
+	ctx := context.Background()
+	accepted, refused, retried := 0, 0, 0
+	var last []counter.Event
+	for accepted < *loadEvents {
+		batch := g.next()
+		if g.r.IntN(20) == 0 && last != nil {
+			batch = last // a client retrying
+		}
+		res, err := s.Record(ctx, batch)
+		switch {
+		case err == nil && res.Replayed:
+			retried++
+		case err == nil:
+			accepted += len(batch)
+			last = batch
+		default:
+			require.NotEqual(t, counter.CodeInternal, counter.ErrorCode(err), "%v", err)
+			refused++
+		}
+		if g.n%50 == 0 {
+			_, err := s.SweepUntil(g.now)
+			require.NoError(t, err)
+		}
+	}
+	_, err := s.SweepUntil(g.now)
+	require.NoError(t, err)
+	vs, _, err := s.FindViolations(ctx, counter.ViolationFilter{Agency: "tp", Limit: 500})
+	require.NoError(t, err)
+	require.NotEmpty(t, vs, "a random stream breaks some rules")
+	t.Logf("accepted %d, refused %d, retried %d, violations on first page %d", accepted, refused, retried, len(vs))
+}
