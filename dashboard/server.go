@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,6 +47,10 @@ type Server struct {
 	Authenticator Authenticator
 
 	app *fiber.App
+
+	mu   sync.Mutex
+	lns  []net.Listener
+	down bool // Shutdown was called
 }
 
 // NewServer returns a Server over ledger and cfg, with its routes registered.
@@ -87,8 +92,17 @@ func (s *Server) Listen(addr string) error {
 	return s.Serve(ln)
 }
 
-// Serve serves on ln until Shutdown; it returns nil after a Shutdown.
+// Serve serves on ln until Shutdown; it returns nil after a Shutdown, even
+// one that came first.
 func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.down {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.lns = append(s.lns, ln)
+	s.mu.Unlock()
 	if err := s.app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -98,7 +112,17 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits for in-flight requests to
 // finish, or for ctx to be done.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if err := s.app.ShutdownWithContext(ctx); err != nil {
+	s.mu.Lock()
+	s.down = true
+	lns := s.lns
+	s.mu.Unlock()
+	err := s.app.ShutdownWithContext(ctx)
+	// fasthttp only stops listeners its Serve has already registered; a
+	// Serve goroutine not yet that far would otherwise serve on forever.
+	for _, ln := range lns {
+		ln.Close()
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

@@ -331,3 +331,48 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 	require.Equal(t, 1, calls)
 }
+
+func TestShutdownFinishesInFlightRequests(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	s := newServer(t, &mock.Ledger{
+		RecordFn: func(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+			close(entered)
+			<-release
+			return &counter.RecordResult{Events: events}, nil
+		},
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/events", strings.NewReader(receivedJSON))
+		req.Header.Set("Authorization", "Bearer x")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		res.Body.Close()
+		status <- res.StatusCode
+	}()
+	<-entered
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(context.Background()) }()
+	close(release)
+	require.Equal(t, 201, <-status, "the request in flight at shutdown is answered")
+	require.NoError(t, <-shut)
+	require.NoError(t, <-served)
+}
+
+func TestShutdownBeforeServe(t *testing.T) {
+	s := newServer(t, &mock.Ledger{})
+	require.NoError(t, s.Shutdown(context.Background()))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	require.NoError(t, s.Serve(ln), "Serve after Shutdown returns at once")
+	_, err = net.Dial("tcp", ln.Addr().String())
+	require.Error(t, err, "the listener is closed")
+}

@@ -1,0 +1,195 @@
+// Command motcua monitors one-stop-shop counters (SPEC.md §8): it serves the
+// API, checks configuration folders and computes deadlines.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	os.Exit(m.Execute(ctx, os.Args[1:]))
+}
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitFail  = 1 // the command ran and failed (an invalid config, a store error)
+	ExitUsage = 2 // unknown subcommand or bad flags
+)
+
+// usage lists the subcommands; commands still to come are listed so that
+// the switch in newCommand has a place for them.
+const usage = `motcua monitors one-stop-shop counters (Decree 61/2018/NĐ-CP).
+
+Usage:
+  motcua serve [--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json]
+  motcua check-config [--config DIR]
+  motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
+
+Without --config, the configs folder of the working directory is used if it
+exists, else the configuration built into the binary.
+Run "motcua COMMAND -h" for the flags of a command.
+`
+
+// errUsage marks an error that is the caller's: exit 2 after the usage.
+var errUsage = errors.New("usage")
+
+// command is one subcommand. ParseFlags parses its arguments; Run does the
+// work (a server starts and returns once listening); Close releases what
+// Run opened.
+type command interface {
+	ParseFlags(args []string) error
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// waiter is a command that keeps running after Run returns: Wait blocks
+// until ctx is done or it fails on its own.
+type waiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Main is the motcua program. Its fields are the process's surroundings,
+// replaced in tests.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment (MOTCUA_BOOTSTRAP_TOKEN).
+	Getenv func(string) string
+
+	cmd command
+}
+
+// NewMain returns a Main wired to the process's streams and environment.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// Execute runs the command line args and returns the exit code: parse,
+// run, wait for a server to be told to stop, close.
+func (m *Main) Execute(ctx context.Context, args []string) int {
+	if err := m.ParseFlags(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	err := m.Run(ctx)
+	if err == nil {
+		if w, ok := m.cmd.(waiter); ok {
+			err = w.Wait(ctx)
+		}
+	}
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		var reported reportedError
+		if !errors.As(err, &reported) {
+			fmt.Fprintf(m.Stderr, "motcua: %v\n", err)
+		}
+		return ExitFail
+	}
+	return ExitOK
+}
+
+// ParseFlags selects the subcommand named by args[0] and parses its flags.
+// Unknown subcommands and bad flags print the usage on Stderr and return
+// an error wrapping errUsage; -h returns flag.ErrHelp.
+func (m *Main) ParseFlags(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return fmt.Errorf("no command: %w", errUsage)
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(m.Stdout, usage)
+		return flag.ErrHelp
+	}
+	cmd := m.newCommand(name)
+	if cmd == nil {
+		fmt.Fprintf(m.Stderr, "motcua: unknown command %q\n\n%s", name, usage)
+		return fmt.Errorf("unknown command %q: %w", name, errUsage)
+	}
+	if err := cmd.ParseFlags(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%s: %w: %w", name, errUsage, err)
+	}
+	m.cmd = cmd
+	return nil
+}
+
+// newCommand returns the subcommand called name, nil if there is none.
+// replay, verify, backup, token and alertmanager-config (SPEC.md §8) get
+// their cases here, one file each.
+func (m *Main) newCommand(name string) command {
+	switch name {
+	case "serve":
+		return &ServeCommand{Main: m}
+	case "check-config":
+		return &CheckConfigCommand{Main: m}
+	case "due":
+		return &DueCommand{Main: m}
+	}
+	return nil
+}
+
+// Run runs the command ParseFlags selected.
+func (m *Main) Run(ctx context.Context) error {
+	if m.cmd == nil {
+		return errors.New("run before ParseFlags")
+	}
+	return m.cmd.Run(ctx)
+}
+
+// Close releases what Run opened; it is safe to call more than once.
+func (m *Main) Close() error {
+	if m.cmd == nil {
+		return nil
+	}
+	return m.cmd.Close()
+}
+
+// newFlagSet returns a flag set for a subcommand that prints its errors and
+// usage on m.Stderr.
+func (m *Main) newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("motcua "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: motcua %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args with fs and refuses positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// reportedError is an error whose details a command has already printed.
+type reportedError struct{ err error }
+
+func (e reportedError) Error() string { return e.err.Error() }
+func (e reportedError) Unwrap() error { return e.err }

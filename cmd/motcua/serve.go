@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/store"
+	"github.com/motcua/motcua/dashboard"
+	"github.com/motcua/motcua/violations"
+)
+
+// Defaults of serve.
+const (
+	DefaultAddr = ":8080"
+	DefaultDB   = "motcua.db"
+	// DefaultShutdownTimeout bounds the wait for in-flight requests.
+	DefaultShutdownTimeout = 15 * time.Second
+)
+
+// ServeCommand is `motcua serve`: it opens the store, starts the deadline
+// sweeper and serves the API until the context ends.
+type ServeCommand struct {
+	Main      *Main
+	Addr      string
+	DBPath    string
+	Dir       string
+	LogFormat string
+	// ShutdownTimeout bounds the wait for in-flight requests at Close.
+	ShutdownTimeout time.Duration
+
+	logger *slog.Logger
+	cfg    *counter.Config
+	store  *store.Store
+	server *dashboard.Server
+	ln     net.Listener
+
+	stopSweep context.CancelFunc
+	sweepDone chan error
+	serveDone chan error
+	closed    bool
+}
+
+// ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
+// [--log-format text|json].
+func (c *ServeCommand) ParseFlags(args []string) error {
+	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json]")
+	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
+	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (created if absent)")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	configFlag(fs, &c.Dir)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		fmt.Fprintf(fs.Output(), "--log-format must be text or json, not %q\n", c.LogFormat)
+		fs.Usage()
+		return fmt.Errorf("bad --log-format %q", c.LogFormat)
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	return nil
+}
+
+// Run does every step that can fail first (config, store, listener), then
+// starts the sweeper and the server, and returns once listening.
+func (c *ServeCommand) Run(ctx context.Context) error {
+	if c.LogFormat == "json" {
+		c.logger = slog.New(slog.NewJSONHandler(c.Main.Stderr, nil))
+	} else {
+		c.logger = slog.New(slog.NewTextHandler(c.Main.Stderr, nil))
+	}
+
+	cfg, source, err := loadConfig(c.Dir, c.Main.Stderr)
+	if err != nil {
+		return err
+	}
+	c.cfg = cfg
+	st, err := store.Open(c.DBPath, cfg, store.Options{Evaluator: violations.New(), Logger: c.logger})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	c.store = st
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", c.Addr, err)
+	}
+	c.ln = ln
+
+	srv := dashboard.NewServer(st, cfg)
+	srv.Logger = c.logger
+	srv.BootstrapToken = c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN")
+	srv.Ready = st.Ready
+	c.server = srv
+
+	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	c.stopSweep = stop
+	c.sweepDone = make(chan error, 1)
+	go func() { c.sweepDone <- st.Run(sweepCtx) }()
+	c.serveDone = make(chan error, 1)
+	go func() { c.serveDone <- srv.Serve(ln) }()
+
+	c.logger.Info("motcua serving", "addr", ln.Addr().String(), "db", c.DBPath, "config", source,
+		"bootstrap_token", srv.BootstrapToken != "")
+	return nil
+}
+
+// BoundAddr returns the address the server listens on, nil before Run.
+func (c *ServeCommand) BoundAddr() net.Addr {
+	if c.ln == nil {
+		return nil
+	}
+	return c.ln.Addr()
+}
+
+// Wait blocks until ctx ends (SIGINT, SIGTERM) or the server fails.
+func (c *ServeCommand) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		c.logger.Info("shutting down", "reason", context.Cause(ctx))
+		return nil
+	case err := <-c.serveDone:
+		c.serveDone <- err // for Close
+		if err == nil {
+			err = errors.New("server stopped")
+		}
+		return err
+	}
+}
+
+// Close shuts down gracefully: stop accepting, finish in-flight requests,
+// stop the sweeper, then close the store, which finishes queued commits.
+func (c *ServeCommand) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	var errs []error
+	if c.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+		if err := c.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		cancel()
+		if err := <-c.serveDone; err != nil {
+			errs = append(errs, err)
+		}
+	} else if c.ln != nil {
+		c.ln.Close()
+	}
+	if c.stopSweep != nil {
+		c.stopSweep()
+		if err := <-c.sweepDone; err != nil {
+			errs = append(errs, fmt.Errorf("sweeper: %w", err))
+		}
+	}
+	if c.store != nil {
+		if err := c.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	if c.logger != nil && len(errs) == 0 && c.server != nil {
+		c.logger.Info("stopped")
+	}
+	return errors.Join(errs...)
+}
