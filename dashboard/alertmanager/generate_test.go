@@ -100,6 +100,8 @@ func TestShippedConfigPassesAmtool(t *testing.T) {
 	out, err := exec.Command(tool, "check-config", path).CombinedOutput()
 	require.NoError(t, err, "amtool check-config:\n%s", out)
 	require.Contains(t, string(out), "SUCCESS")
+	out, err = exec.Command(tool, "check-config", filepath.Join("testdata", "small.golden.yml")).CombinedOutput()
+	require.NoError(t, err, "amtool check-config on the golden file:\n%s", out)
 
 	wardChain := []string{"wallboard", "head-p-thachthang-motcua", "head-p-thachthang", "head-q-haichau", "head-tp-danang"}
 	tests := []struct {
