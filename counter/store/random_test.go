@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,8 @@ var loadEvents = flag.Int("load", 3000, "events in the randomized replay test")
 type generator struct {
 	r      *rand.Rand
 	cfg    *counter.Config
+	clock  *simClock
+	prefix string
 	now    time.Time
 	n      int
 	open   []string // dossiers not yet ended
@@ -29,19 +33,33 @@ type generator struct {
 	done   map[string]bool
 }
 
-func newGenerator(seed uint64, cfg *counter.Config, start time.Time) *generator {
-	return &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), cfg: cfg, now: start,
+// simClock is the server clock of a simulation: writers advance it.
+type simClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *simClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *simClock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	return c.t
+}
+
+func newGenerator(seed uint64, cfg *counter.Config, clock *simClock, prefix string) *generator {
+	return &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), cfg: cfg, clock: clock, prefix: prefix,
 		holder: map[string]string{}, paused: map[string]bool{}, done: map[string]bool{}}
 }
 
 var counters = []string{"q1-motcua", "p1-motcua", "q2-motcua"}
 var units = []string{"q1-motcua", "q1-tnmt", "p1-motcua", "q2-motcua", "q1"}
 
-func (g *generator) id() string { g.n++; return fmt.Sprintf("g-%d", g.n) }
+func (g *generator) id() string { g.n++; return fmt.Sprintf("%sg-%d", g.prefix, g.n) }
 
 // next returns a batch of 1–3 events at about now (some backdated).
 func (g *generator) next() []counter.Event {
-	g.now = g.now.Add(time.Duration(g.r.IntN(40)) * time.Minute)
+	g.now = g.clock.Advance(time.Duration(g.r.IntN(40)) * time.Minute / time.Duration(writers()))
 	at := g.now.Add(-time.Duration(g.r.IntN(30)) * time.Minute)
 	if g.r.IntN(50) == 0 {
 		at = g.now.Add(-time.Duration(24+g.r.IntN(200)) * time.Hour) // an integration catching up
@@ -49,7 +67,7 @@ func (g *generator) next() []counter.Event {
 	pick := g.r.IntN(100)
 	switch {
 	case pick < 25 || len(g.open) == 0:
-		code := fmt.Sprintf("D%06d", g.n)
+		code := fmt.Sprintf("%sD%06d", g.prefix, g.n)
 		ctr := counters[g.r.IntN(len(counters))]
 		e := counter.Event{ID: g.id(), Type: counter.Received, Dossier: code, At: at, Agency: ctr,
 			Procedure: []string{"1.001", "1.002", "1.003"}[g.r.IntN(3)], Channel: []string{"direct", "online", "postal"}[g.r.IntN(3)]}
@@ -119,41 +137,66 @@ func (g *generator) next() []counter.Event {
 	return []counter.Event{e}
 }
 
-// TestRandomLoadReplays drives the store with the real rule engine through
-// a randomized stream with sweeps in between, then checks (in
-// MustOpenStore's cleanup) that the chain verifies and that replaying the
-// log rebuilds every view byte for byte. -load sets the stream's length.
-func TestRandomLoadReplays(t *testing.T) {
-	g := newGenerator(42, testConfig(), at("2026-03-02 07:30"))
-	s := MustOpenStore(t, store.Options{Now: func() time.Time { return g.now }, Evaluator: violations.New()})
-	ctx := context.Background()
-	accepted, refused, retried := 0, 0, 0
-	var last []counter.Event
-	for accepted < *loadEvents {
-		batch := g.next()
-		if g.r.IntN(20) == 0 && last != nil {
-			batch = last // a client retrying
-		}
-		res, err := s.Record(ctx, batch)
-		switch {
-		case err == nil && res.Replayed:
-			retried++
-		case err == nil:
-			accepted += len(batch)
-			last = batch
-		default:
-			require.NotEqual(t, counter.CodeInternal, counter.ErrorCode(err), "%v", err)
-			refused++
-		}
-		if g.n%50 == 0 {
-			_, err := s.SweepUntil(g.now)
-			require.NoError(t, err)
-		}
+func writers() int {
+	if *loadEvents > 10000 {
+		return 16
 	}
-	_, err := s.SweepUntil(g.now)
+	return 1
+}
+
+// TestRandomLoadReplays drives the store with the real rule engine through
+// randomized streams (16 concurrent writers for long runs, so commits are
+// shared) with sweeps in between, then checks (in MustOpenStore's cleanup)
+// that the chain verifies and that replaying the log rebuilds every view
+// byte for byte. -load sets the number of accepted events.
+func TestRandomLoadReplays(t *testing.T) {
+	clock := &simClock{t: at("2026-03-02 07:30")}
+	s := MustOpenStore(t, store.Options{Now: clock.Now, Evaluator: violations.New()})
+	ctx := context.Background()
+	var accepted, refused, retried atomic.Int64
+	var sweepMu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < writers(); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := newGenerator(uint64(42+w), testConfig(), clock, fmt.Sprintf("w%d-", w))
+			var last []counter.Event
+			for accepted.Load() < int64(*loadEvents) {
+				batch := g.next()
+				if g.r.IntN(20) == 0 && last != nil {
+					batch = last // a client retrying
+				}
+				res, err := s.Record(ctx, batch)
+				switch {
+				case err == nil && res.Replayed:
+					retried.Add(1)
+				case err == nil:
+					accepted.Add(int64(len(batch)))
+					last = batch
+				default:
+					if counter.ErrorCode(err) == counter.CodeInternal {
+						t.Errorf("internal error: %v", err)
+						return
+					}
+					refused.Add(1)
+				}
+				if g.n%50 == 0 && sweepMu.TryLock() {
+					_, err := s.SweepUntil(clock.Now())
+					sweepMu.Unlock()
+					if err != nil {
+						t.Errorf("sweep: %v", err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	_, err := s.SweepUntil(clock.Now())
 	require.NoError(t, err)
 	vs, _, err := s.FindViolations(ctx, counter.ViolationFilter{Agency: "tp", Limit: 500})
 	require.NoError(t, err)
 	require.NotEmpty(t, vs, "a random stream breaks some rules")
-	t.Logf("accepted %d, refused %d, retried %d, violations on first page %d", accepted, refused, retried, len(vs))
+	t.Logf("accepted %d, refused %d, retried %d, violations on first page %d", accepted.Load(), refused.Load(), retried.Load(), len(vs))
 }
