@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/motcua/motcua/counter"
@@ -45,6 +48,12 @@ type Server struct {
 	BootstrapToken string
 	// Authenticator checks bearer tokens; nil means OpenAuthenticator.
 	Authenticator Authenticator
+	// Observer sees every request and every successful write, for
+	// metrics; nil means none. *metrics.Metrics implements it.
+	Observer Observer
+	// MetricsHandler serves GET /metrics (SPEC.md §9) without a token;
+	// nil answers 404.
+	MetricsHandler http.Handler
 
 	app *fiber.App
 
@@ -67,6 +76,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.app.Use(s.logRequests)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 
+	s.app.Get("/metrics", s.handleMetrics)
 	s.app.Get("/api/v1/healthz", s.handleHealthz)
 	s.app.Get("/api/v1/readyz", s.handleReadyz)
 
@@ -77,6 +87,17 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.registerRollupRoutes(api)
 	s.registerConfigRoutes(api)
 	return s
+}
+
+// Observer receives what the HTTP layer sees. Implementations must be safe
+// for concurrent use and must not block.
+type Observer interface {
+	// ObserveHTTP records one request: route is the route template
+	// ("/api/v1/dossiers/:code"), or "other" when only a middleware
+	// answered (an unknown route, a missing token); never the raw path.
+	ObserveHTTP(route, method string, code int, d time.Duration)
+	// ObserveRecorded records what one successful POST /events stored.
+	ObserveRecorded(res *counter.RecordResult)
 }
 
 // App returns the fiber application, for tests (app.Test) and for adding
@@ -154,13 +175,25 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	route := c.Route().Path
+	if route == "/" || route == "/api/v1" {
+		// Only a middleware answered (an unknown route, a missing token);
+		// the raw path must not become a label.
+		route = "other"
+	}
+	// c.Method() is a view of fiber's reused buffer; observers keep label
+	// values.
+	method := strings.Clone(c.Method())
+	if s.Observer != nil {
+		s.Observer.ObserveHTTP(route, method, status, time.Since(start))
+	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
 	}
 	s.logger().LogAttrs(c.UserContext(), level, "request",
-		slog.String("method", c.Method()),
-		slog.String("route", c.Route().Path),
+		slog.String("method", method),
+		slog.String("route", route),
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
 		slog.Int("bytes", len(c.Response().Body())),
@@ -171,6 +204,14 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 
 func (s *Server) logPanic(c *fiber.Ctx, e any) {
 	s.logger().Error("panic in handler", "method", c.Method(), "path", c.Path(), "panic", fmt.Sprint(e))
+}
+
+// handleMetrics answers GET /metrics with MetricsHandler.
+func (s *Server) handleMetrics(c *fiber.Ctx) error {
+	if s.MetricsHandler == nil {
+		return newError(counter.CodeNotFound)
+	}
+	return adaptor.HTTPHandler(s.MetricsHandler)(c)
 }
 
 // handleHealthz answers GET /api/v1/healthz: the process is alive.

@@ -8,9 +8,13 @@ import (
 	"net"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/motcua/motcua/counter"
 	"github.com/motcua/motcua/counter/store"
 	"github.com/motcua/motcua/dashboard"
+	"github.com/motcua/motcua/dashboard/metrics"
 	"github.com/motcua/motcua/violations"
 )
 
@@ -81,11 +85,25 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.cfg = cfg
-	st, err := store.Open(c.DBPath, cfg, store.Options{Evaluator: violations.New(), Logger: c.logger})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := metrics.New(reg, cfg, c.logger)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(c.DBPath, cfg, store.Options{
+		Evaluator: violations.New(),
+		Publisher: m, // the wallboard hub joins here
+		Logger:    c.logger,
+		OnCommit:  m.ObserveCommit,
+	})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	c.store = st
+	if err := m.Attach(ctx, st); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", c.Addr, err)
@@ -96,6 +114,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.Logger = c.logger
 	srv.BootstrapToken = c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN")
 	srv.Ready = st.Ready
+	srv.Observer = m
+	srv.MetricsHandler = m.Handler()
 	c.server = srv
 
 	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))

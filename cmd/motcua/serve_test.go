@@ -111,6 +111,12 @@ func TestServe(t *testing.T) {
 	require.Equal(t, 200, status, "%s", body)
 	require.Contains(t, string(body), `"code":"E2E-0001"`)
 
+	status, body = request(t, "GET", base+"/metrics", "", nil)
+	require.Equal(t, 200, status)
+	require.Contains(t, string(body), `motcua_events_total{type="received"} 1`)
+	require.Contains(t, string(body), `motcua_http_request_duration_seconds_count{code="201",method="POST",route="/api/v1/events"} 1`)
+	require.Contains(t, string(body), "motcua_store_commit_duration_seconds_count")
+
 	// After Close the database is released and holds the event.
 	require.NoError(t, m.Close())
 	cfg, err := configs.Load(os.DirFS(shippedConfig))
