@@ -10,6 +10,8 @@
 // including fiber's own errors (unknown route, wrong method, body over
 // 1 MiB). Every /api/v1 route but healthz and readyz goes through one
 // authentication middleware, the seam where token scopes will be checked.
+// An Observer (the metrics package) sees each request by route template and
+// each stored batch; GET /metrics serves MetricsHandler.
 //
 // # Caveats
 //
@@ -18,4 +20,8 @@
 // (strings.Clone, encoding/json copies what it decodes).
 //
 // Until tokens are stored, OpenAuthenticator accepts any non-empty token.
+//
+// fasthttp refuses a body over the limit as soon as it reads the
+// Content-Length, answering 413 and closing the connection; a client still
+// writing the body may see a reset instead of the answer.
 package dashboard
