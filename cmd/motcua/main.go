@@ -35,6 +35,7 @@ Usage:
   motcua serve [--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json]
   motcua check-config [--config DIR]
   motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
+  motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]
 
 Without --config, the configs folder of the working directory is used if it
 exists, else the configuration built into the binary.
@@ -94,6 +95,10 @@ func (m *Main) Execute(ctx context.Context, args []string) int {
 		err = cerr
 	}
 	if err != nil {
+		var exit exitError
+		if errors.As(err, &exit) {
+			return exit.code
+		}
 		var reported reportedError
 		if !errors.As(err, &reported) {
 			fmt.Fprintf(m.Stderr, "motcua: %v\n", err)
@@ -133,8 +138,8 @@ func (m *Main) ParseFlags(args []string) error {
 }
 
 // newCommand returns the subcommand called name, nil if there is none.
-// replay, verify, backup, token and alertmanager-config (SPEC.md §8) get
-// their cases here, one file each.
+// replay, verify, backup and token (SPEC.md §8) get their cases here, one
+// file each.
 func (m *Main) newCommand(name string) command {
 	switch name {
 	case "serve":
@@ -143,9 +148,41 @@ func (m *Main) newCommand(name string) command {
 		return &CheckConfigCommand{Main: m}
 	case "due":
 		return &DueCommand{Main: m}
+	case "alertmanager-config":
+		return &funcCommand{Main: m, run: runAlertmanagerConfig}
 	}
 	return nil
 }
+
+// funcCommand adapts a subcommand written as one function that parses its
+// own flags and returns the exit code.
+type funcCommand struct {
+	Main *Main
+	run  func(args []string, stdout, stderr io.Writer) int
+	args []string
+}
+
+// ParseFlags keeps args for run, which parses them itself.
+func (c *funcCommand) ParseFlags(args []string) error {
+	c.args = args
+	return nil
+}
+
+// Run calls run; a non-zero exit code becomes an exitError.
+func (c *funcCommand) Run(ctx context.Context) error {
+	if code := c.run(c.args, c.Main.Stdout, c.Main.Stderr); code != ExitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
+// Close does nothing.
+func (c *funcCommand) Close() error { return nil }
+
+// exitError is a failure whose details are printed; it carries the exit code.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // Run runs the command ParseFlags selected.
 func (m *Main) Run(ctx context.Context) error {

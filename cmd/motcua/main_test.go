@@ -42,6 +42,9 @@ func TestUsage(t *testing.T) {
 		{name: "due with bad from", args: []string{"due", "--from", "tomorrow", "--value", "3", "--unit", "days"}, code: ExitUsage, stderr: "--from must be RFC 3339"},
 		{name: "due without value", args: []string{"due", "--from", "2026-03-10", "--unit", "days"}, code: ExitUsage, stderr: "--value is required"},
 		{name: "due with negative value", args: []string{"due", "--from", "2026-03-10", "--value", "-2", "--unit", "days"}, code: ExitUsage, stderr: "want an integer ≥ 0"},
+		{name: "alertmanager-config through Main", args: []string{"alertmanager-config", "--config", shippedConfig}, code: ExitOK, stdout: "route:"},
+		{name: "alertmanager-config keeps its exit code for bad flags", args: []string{"alertmanager-config", "--nope"}, code: ExitUsage, stderr: "usage: motcua alertmanager-config"},
+		{name: "alertmanager-config fails on a missing folder", args: []string{"alertmanager-config", "--config", "/nonexistent"}, code: ExitFail, stderr: "not a directory"},
 		{name: "due with bad unit", args: []string{"due", "--from", "2026-03-10", "--value", "2", "--unit", "weeks"}, code: ExitUsage, stderr: "--unit must be one of"},
 	}
 	for _, tt := range tests {
