@@ -143,8 +143,10 @@ func objectKeys(body []byte) (map[string]json.RawMessage, error) {
 	return out, nil
 }
 
-// decodeEvent decodes one event object strictly: unknown fields and values
-// of the wrong type are CodeInvalid naming the field.
+// decodeEvent decodes one event object: values of the wrong type are
+// CodeInvalid naming the field. Unknown fields are ignored, so that an
+// integration may send its own metadata alongside an event; a misspelt
+// required field still fails as missing.
 func decodeEvent(raw []byte) (counter.Event, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
@@ -163,13 +165,14 @@ func decodeEvent(raw []byte) (counter.Event, error) {
 			MessageVI: "trường " + field + " không hợp lệ: " + why.vi}
 	}
 	e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
+	if e.Applicant != nil {
+		e.Applicant.IDHash = "" // the server's keyed hash, never the client's
+	}
 	return e, nil
 }
 
 func strictDecode(raw []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	return json.NewDecoder(bytes.NewReader(raw)).Decode(v)
 }
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -202,7 +205,7 @@ func locate(raw json.RawMessage, t reflect.Type, path string) (string, reason) {
 			}
 			f, ok := fieldByJSONName(t, k)
 			if !ok {
-				return join(path, k), reason{"unknown field", "trường không được biết"}
+				continue
 			}
 			if err := strictDecode(v, reflect.New(f.Type).Interface()); err != nil {
 				return locate(v, f.Type, join(path, k))
