@@ -54,9 +54,13 @@ type Store struct {
 	closing chan struct{}
 	done    chan struct{}
 	once    sync.Once
-	lag     atomic.Int64
-	mu      sync.RWMutex // guards closed for Record callers
-	closed  bool
+	// commitMu makes commit-then-publish one step, so that subscribers see
+	// changes in commit order even though Record and the sweeper commit from
+	// different goroutines (bbolt serialises their commits anyway).
+	commitMu sync.Mutex
+	lag      atomic.Int64
+	mu       sync.RWMutex // guards closed for Record callers
+	closed   bool
 }
 
 type request struct {
@@ -249,6 +253,8 @@ func (s *Store) writer() {
 }
 
 func (s *Store) commit(group []*request) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	now := s.opts.Now()
 	start := time.Now()
 	var nodes []*counter.RollupNode

@@ -84,6 +84,8 @@ func (s *Store) SweepUntil(now time.Time) (int, error) {
 // sweepChunk handles up to sweepChunk entries due by until, judging them
 // at now.
 func (s *Store) sweepChunk(until, now time.Time) (int, error) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	var change counter.Change
 	n := 0
 	var oldest time.Time
