@@ -36,6 +36,7 @@ Usage:
   motcua check-config [--config DIR]
   motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
   motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]
+  motcua replay --db FILE [--config DIR] [--scratch DIR]
 
 Without --config, the configs folder of the working directory is used if it
 exists, else the configuration built into the binary.
@@ -150,6 +151,8 @@ func (m *Main) newCommand(name string) command {
 		return &DueCommand{Main: m}
 	case "alertmanager-config":
 		return &funcCommand{Main: m, run: runAlertmanagerConfig}
+	case "replay":
+		return &ReplayCommand{Main: m}
 	}
 	return nil
 }
