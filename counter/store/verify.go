@@ -55,7 +55,7 @@ func verifyTx(tx *bolt.Tx) (*Verification, error) {
 	if lb == nil {
 		return nil, fmt.Errorf("not a motcua database: no log")
 	}
-	var prev []byte
+	var prev, before []byte // the hashes of the last two events checked
 	var want uint64 = 1
 	c := lb.Cursor()
 	for k, b := c.First(); k != nil; k, b = c.Next() {
@@ -76,13 +76,22 @@ func verifyTx(tx *bolt.Tx) (*Verification, error) {
 			return fail(fmt.Sprintf("event carries seq %d", e.Seq))
 		}
 		if e.PrevHash != hex.EncodeToString(prev) {
+			// Either the event before was altered or this one's prev_hash
+			// was. If this event still hashes to what its successor (or the
+			// head) records, it is intact: blame the one before.
+			if seq > 1 && intact(tx, seq, e) {
+				v.OK, v.BrokenAt, v.Head = false, seq-1, hex.EncodeToString(before)
+				v.Events--
+				v.Reason = fmt.Sprintf("event %d was altered: it no longer hashes to the prev_hash event %d carries", seq-1, seq)
+				return v, nil
+			}
 			return fail("prev_hash does not match the hash of the event before it")
 		}
 		sum, err := eventHash(prev, e)
 		if err != nil {
 			return nil, err
 		}
-		prev = sum
+		before, prev = prev, sum
 		v.Events++
 	}
 	v.Head = hex.EncodeToString(prev)
@@ -90,4 +99,27 @@ func verifyTx(tx *bolt.Tx) (*Verification, error) {
 		v.OK, v.BrokenAt, v.Reason = false, v.Events, "the last event's hash is not the recorded head"
 	}
 	return v, nil
+}
+
+// intact reports whether e, the event at seq, hashes (from the prev_hash it
+// carries) to the prev_hash of the event after it, or to the head when it
+// is the last.
+func intact(tx *bolt.Tx, seq uint64, e counter.Event) bool {
+	claimed, err := hex.DecodeString(e.PrevHash)
+	if err != nil {
+		return false
+	}
+	sum, err := eventHash(claimed, e)
+	if err != nil {
+		return false
+	}
+	next := tx.Bucket(bucketLog).Get(u64(seq + 1))
+	if next == nil {
+		return bytes.Equal(tx.Bucket(bucketMeta).Get(keyHead), sum)
+	}
+	var n counter.Event
+	if err := json.Unmarshal(next, &n); err != nil {
+		return false
+	}
+	return n.PrevHash == hex.EncodeToString(sum)
 }
