@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/dashboard/hub"
 )
 
 // Defaults of the Server's tunables.
@@ -54,6 +55,13 @@ type Server struct {
 	// MetricsHandler serves GET /metrics (SPEC.md §9) without a token;
 	// nil answers 404.
 	MetricsHandler http.Handler
+	// Hub pushes committed changes to wallboards over GET /ws; nil
+	// answers 404 there. serve closes it before Shutdown.
+	Hub *hub.Hub
+	// TrackingKey returns a dossier's tracking key (the store's
+	// TrackingKey), checked by the public /tra-cuu page; nil falls back to
+	// the key in the stored dossier state.
+	TrackingKey func(code string) string
 
 	app *fiber.App
 
@@ -86,6 +94,9 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.registerViolationRoutes(api)
 	s.registerRollupRoutes(api)
 	s.registerConfigRoutes(api)
+	s.registerAlertRoutes(api)
+	s.registerWSRoutes()
+	s.registerPageRoutes()
 	return s
 }
 

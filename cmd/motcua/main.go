@@ -32,7 +32,7 @@ const (
 const usage = `motcua monitors one-stop-shop counters (Decree 61/2018/NĐ-CP).
 
 Usage:
-  motcua serve [--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json]
+  motcua serve [--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N]
   motcua check-config [--config DIR]
   motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
   motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]

@@ -12,8 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/demo"
 	"github.com/motcua/motcua/counter/store"
 	"github.com/motcua/motcua/dashboard"
+	"github.com/motcua/motcua/dashboard/hub"
 	"github.com/motcua/motcua/dashboard/metrics"
 	"github.com/motcua/motcua/violations"
 )
@@ -47,15 +49,24 @@ type ServeCommand struct {
 	sweepDone chan error
 	serveDone chan error
 	closed    bool
+
+	// Demo fills an empty database with a simulated stream (--demo) at
+	// DemoSpeed simulated seconds per real second (--demo-speed).
+	Demo      bool
+	DemoSpeed float64
+	hub       *hub.Hub
+	clock     *demo.Clock
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
-// [--log-format text|json].
+// [--log-format text|json] [--demo] [--demo-speed N].
 func (c *ServeCommand) ParseFlags(args []string) error {
-	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json]")
+	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N]")
 	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
 	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (created if absent)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a simulated live stream of dossiers")
+	fs.Float64Var(&c.DemoSpeed, "demo-speed", demo.DefaultSpeed, "with --demo: simulated seconds per real second")
 	configFlag(fs, &c.Dir)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -91,9 +102,23 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The wallboard hub gets each commit's changes after the metrics.
+	h := hub.New(cfg)
+	h.Logger = c.logger
+	h.OnClients = m.SetWallboardClients
+	c.hub = h
+	now := time.Now
+	var clock *demo.Clock
+	if c.Demo {
+		// The demo drives the clock the store and the server read.
+		clock = &demo.Clock{}
+		now = clock.Now
+		c.clock = clock
+	}
 	st, err := store.Open(c.DBPath, cfg, store.Options{
+		Now:       now,
 		Evaluator: violations.New(),
-		Publisher: m, // the wallboard hub joins here
+		Publisher: counter.PublishFunc(func(ch counter.Change) { m.Publish(ch); h.Publish(ch) }),
 		Logger:    c.logger,
 		OnCommit:  m.ObserveCommit,
 	})
@@ -116,12 +141,15 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.Ready = st.Ready
 	srv.Observer = m
 	srv.MetricsHandler = m.Handler()
+	srv.Hub = h
+	srv.TrackingKey = st.TrackingKey
+	srv.Now = now
 	c.server = srv
 
 	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopSweep = stop
 	c.sweepDone = make(chan error, 1)
-	go func() { c.sweepDone <- st.Run(sweepCtx) }()
+	go func() { c.sweepDone <- c.sweep(sweepCtx) }()
 	c.serveDone = make(chan error, 1)
 	go func() { c.serveDone <- srv.Serve(ln) }()
 
@@ -161,6 +189,10 @@ func (c *ServeCommand) Close() error {
 	}
 	c.closed = true
 	var errs []error
+	// fiber's Shutdown leaves hijacked websockets open: close them first.
+	if c.hub != nil {
+		c.hub.Close()
+	}
 	if c.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 		if err := c.server.Shutdown(ctx); err != nil {
@@ -188,4 +220,24 @@ func (c *ServeCommand) Close() error {
 		c.logger.Info("stopped")
 	}
 	return errors.Join(errs...)
+}
+
+// sweep runs the store's deadline sweeper until ctx ends. With --demo on
+// an empty database the simulator runs instead: it drives the clock and
+// sweeps after each of its steps, so that no sweep judges an instant whose
+// events it has not recorded yet.
+func (c *ServeCommand) sweep(ctx context.Context) error {
+	if !c.Demo {
+		return c.store.Run(ctx)
+	}
+	sim := demo.New(c.store, c.cfg, c.clock, c.DemoSpeed, uint64(time.Now().UnixNano()))
+	sim.Sweep = c.store.SweepUntil
+	sim.Logger = c.logger
+	c.logger.Info("demo: open the wallboard", "url", "http://"+c.ln.Addr().String()+"/wallboard", "speed", c.DemoSpeed)
+	err := sim.Run(ctx)
+	if !errors.Is(err, demo.ErrNotEmpty) {
+		return err
+	}
+	c.logger.Warn("demo skipped: the database already holds dossiers; use --db with a new file", "db", c.DBPath)
+	return c.store.Run(ctx)
 }

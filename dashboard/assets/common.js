@@ -1,0 +1,195 @@
+// motcua pages: shared helpers. Text always goes through textContent.
+'use strict';
+
+const M = (() => {
+  const TZ = 'Asia/Ho_Chi_Minh';
+  const meta = document.querySelector('meta[name="motcua-now"]');
+  // Offset of the server clock, so that events are stamped with its time.
+  const skew = meta ? Date.parse(meta.content) - Date.now() : 0;
+
+  const dict = {
+    vi: {},
+    en: {
+      'Bảng theo dõi một cửa': 'One-stop monitoring board',
+      'Đăng nhập': 'Sign in', 'Mã truy cập': 'Access token', 'Lưu': 'Save', 'Đăng xuất': 'Sign out',
+      'Trong hạn': 'On track', 'Sắp đến hạn': 'Warning', 'Đến hạn hôm nay': 'Due today', 'Quá hạn': 'Overdue',
+      'Tạm dừng': 'Paused', 'Chờ tiếp nhận': 'Intake', 'Xong đúng hạn': 'Done on time', 'Xong trễ hạn': 'Done late', 'Đã kết thúc': 'Closed',
+      'Hồ sơ quá hạn lâu nhất': 'Oldest overdue dossiers', 'Vi phạm mới': 'New violations', 'Cảnh báo': 'Alerts',
+      'Hồ sơ tạm dừng': 'Paused dossiers', 'Đơn vị': 'Units', 'Đúng hạn': 'On time', 'Đã tiếp nhận': 'Received',
+      'Vi phạm': 'Violations', 'Đang giữ': 'Held by', 'Trực tuyến': 'Live', 'Mất kết nối': 'Disconnected',
+      'Đang kết nối…': 'Connecting…', 'Không có': 'None', 'quá': 'late by', 'ngày': 'd', 'giờ': 'h',
+      'Quầy tiếp nhận': 'Reception desk', 'Ghi nhận': 'Record', 'Loại sự kiện': 'Event type', 'Mã hồ sơ': 'Dossier code',
+      'Cơ quan': 'Agency', 'Cán bộ': 'Official', 'Thủ tục': 'Procedure', 'Kênh': 'Channel', 'Người nộp': 'Applicant',
+      'Điện thoại': 'Phone', 'Thời điểm': 'Time', 'Chuyển đến': 'Transfer to', 'Bước': 'Step', 'Lý do': 'Reason',
+      'Giấy tờ cần bổ sung': 'Items to supplement', 'Hẹn trả mới': 'New due time', 'Số phiếu': 'Slip number',
+      'Hẹn trả': 'Due time', 'Quầy': 'Desk', 'Mã khiếu nại': 'Complaint id', 'Loại khiếu nại': 'Category',
+      'Cán bộ bị khiếu nại': 'Subject official', 'Nội dung': 'Text', 'Kết quả': 'Outcome', 'In phiếu': 'Print slip',
+      'Đã ghi': 'Recorded', 'Sự kiện vừa ghi': 'Recently recorded', 'Diễn biến hồ sơ': 'Dossier timeline',
+      'Thời hạn theo luật': 'Legal due', 'Hẹn trả kết quả': 'Promised', 'Hạn hiện tại': 'Effective due', 'Hoàn thành': 'Finished',
+      'Trạng thái': 'Status', 'Không tìm thấy hồ sơ': 'Dossier not found', 'Giấy tờ nộp': 'Documents handed in',
+      'Trực tiếp': 'Direct', 'Trực tuyến (qua mạng)': 'Online', 'Bưu chính': 'Postal', 'Tự động': 'Automatic',
+      'Người đứng đầu': 'Head', 'tổng': 'total', 'trực tiếp': 'direct', 'đang quá hạn': 'open overdue',
+    },
+  };
+  let lang = localStorage.getItem('motcua.lang') || 'vi';
+  const t = (s) => (lang === 'vi' ? s : (dict.en[s] || s));
+
+  const codes = {
+    overdue: ['Quá hạn giải quyết', 'Overdue'],
+    late_return: ['Trả kết quả trễ hạn', 'Late return'],
+    missing_apology: ['Không có phiếu xin lỗi', 'Missing apology'],
+    repeated_reschedule: ['Hẹn lại nhiều lần', 'Repeated reschedule'],
+    late_after_reschedule: ['Trễ sau khi hẹn lại', 'Late after reschedule'],
+    missing_slip: ['Không cấp giấy tiếp nhận', 'Missing slip'],
+    slip_beyond_legal_limit: ['Hẹn trả vượt thời hạn luật', 'Slip beyond legal limit'],
+    repeated_supplement: ['Yêu cầu bổ sung nhiều lần', 'Repeated supplement'],
+    inconsistent_supplement: ['Hướng dẫn bổ sung không thống nhất', 'Inconsistent supplement'],
+    extra_document: ['Yêu cầu giấy tờ ngoài quy định', 'Extra document'],
+    late_supplement_request: ['Yêu cầu bổ sung muộn', 'Late supplement request'],
+    missing_reason: ['Không nêu lý do', 'Missing reason'],
+    step_overrun: ['Vượt thời gian bước xử lý', 'Step overrun'],
+    responsibility_bounce: ['Đùn đẩy trách nhiệm', 'Responsibility bounce'],
+    late_transfer: ['Chuyển hồ sơ muộn', 'Late transfer'],
+    desk_unstaffed: ['Quầy không có người trực', 'Desk unstaffed'],
+    complaint: ['Khiếu nại, phản ánh', 'Complaint'],
+    backdated_entry: ['Nhập liệu lùi ngày', 'Backdated entry'],
+  };
+  const codeName = (c) => (codes[c] ? codes[c][lang === 'vi' ? 0 : 1] : c);
+
+  const states = {
+    on_track: 'Trong hạn', warning: 'Sắp đến hạn', due_today: 'Đến hạn hôm nay', overdue: 'Quá hạn',
+    paused: 'Tạm dừng', intake: 'Chờ tiếp nhận', done_on_time: 'Xong đúng hạn', done_late: 'Xong trễ hạn', closed: 'Đã kết thúc',
+  };
+  const stateName = (s) => t(states[s] || s);
+
+  const eventTypes = {
+    submitted: ['Nộp trực tuyến/bưu chính', 'Submitted online/postal'],
+    intake_supplement_requested: ['Hướng dẫn bổ sung (Mẫu 02)', 'Intake supplement (Form 02)'],
+    intake_refused: ['Từ chối tiếp nhận (Mẫu 03)', 'Intake refused (Form 03)'],
+    received: ['Tiếp nhận hồ sơ (Mẫu 01)', 'Received (Form 01)'],
+    slip_issued: ['Cấp giấy tiếp nhận', 'Slip issued'],
+    transferred: ['Chuyển hồ sơ (Mẫu 05)', 'Transferred (Form 05)'],
+    supplement_requested: ['Yêu cầu bổ sung', 'Supplement requested'],
+    supplement_received: ['Nhận hồ sơ bổ sung', 'Supplement received'],
+    apology_issued: ['Phiếu xin lỗi, hẹn lại (Mẫu 04)', 'Apology (Form 04)'],
+    result_ready: ['Có kết quả', 'Result ready'],
+    returned: ['Trả kết quả', 'Returned'],
+    rejected: ['Từ chối giải quyết', 'Rejected'],
+    withdrawn: ['Rút hồ sơ', 'Withdrawn'],
+    complaint_filed: ['Khiếu nại, phản ánh', 'Complaint filed'],
+    complaint_resolved: ['Giải quyết khiếu nại', 'Complaint resolved'],
+    shift_started: ['Bắt đầu ca trực', 'Shift started'],
+    shift_ended: ['Kết thúc ca trực', 'Shift ended'],
+  };
+  const eventName = (e) => (eventTypes[e] ? eventTypes[e][lang === 'vi' ? 0 : 1] : e);
+
+  function applyLang() {
+    document.documentElement.lang = lang;
+    document.querySelectorAll('[data-t]').forEach((el) => { el.textContent = t(el.dataset.t); });
+    document.querySelectorAll('[data-tp]').forEach((el) => { el.placeholder = t(el.dataset.tp); });
+    const b = document.getElementById('lang');
+    if (b) b.textContent = lang === 'vi' ? 'English' : 'Tiếng Việt';
+  }
+  function setLang(l) { lang = l; localStorage.setItem('motcua.lang', l); applyLang(); document.dispatchEvent(new Event('motcua-lang')); }
+
+  // Token: a kiosk URL may carry ?access_token=; else the one saved by the
+  // sign-in form.
+  const params = new URLSearchParams(location.search);
+  let token = params.get('access_token') || localStorage.getItem('motcua.token') || '';
+
+  function signIn(onDone) {
+    const dlg = document.getElementById('signin');
+    if (!dlg) return;
+    dlg.hidden = false;
+    const f = dlg.querySelector('form');
+    f.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      token = f.elements.token.value.trim();
+      if (!token) return;
+      localStorage.setItem('motcua.token', token);
+      dlg.hidden = true;
+      onDone();
+    }, { once: true });
+    f.elements.token.focus();
+  }
+
+  class APIError extends Error {
+    constructor(status, body) {
+      const e = (body && body.error) || {};
+      super(e.message || ('HTTP ' + status));
+      this.status = status; this.code = e.code; this.field = e.field; this.messageVI = e.message_vi;
+    }
+    text() { return lang === 'vi' ? (this.messageVI || this.message) : this.message; }
+  }
+
+  async function api(path, opts = {}) {
+    const headers = Object.assign({ Accept: 'application/json' }, opts.headers || {});
+    if (token) headers.Authorization = 'Bearer ' + token;
+    let body = opts.body;
+    if (body !== undefined && typeof body !== 'string') { body = JSON.stringify(body); headers['Content-Type'] = 'application/json'; }
+    const r = await fetch('/api/v1' + path, { method: opts.method || 'GET', headers, body });
+    let data = null;
+    try { data = await r.json(); } catch (_) { data = null; }
+    if (!r.ok) {
+      const err = new APIError(r.status, data);
+      if (r.status === 401 && !params.get('access_token')) { localStorage.removeItem('motcua.token'); }
+      throw err;
+    }
+    return data;
+  }
+
+  // live opens /ws for agency and calls onMsg with each message; it
+  // reconnects with backoff and calls onOpen on every (re)connection.
+  function live(agency, onMsg, onOpen, onStatus) {
+    let delay = 500;
+    function connect() {
+      const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+      const q = new URLSearchParams({ agency, access_token: token });
+      const ws = new WebSocket(proto + '//' + location.host + '/ws?' + q.toString());
+      onStatus('connecting');
+      ws.onopen = () => { delay = 500; onStatus('open'); onOpen(); };
+      ws.onmessage = (ev) => { let m; try { m = JSON.parse(ev.data); } catch (_) { return; } onMsg(m); };
+      ws.onclose = () => {
+        onStatus('closed');
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      };
+    }
+    connect();
+  }
+
+  const now = () => new Date(Date.now() + skew);
+  const fmtTime = (s) => {
+    if (!s) return '—';
+    const d = new Date(s);
+    return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' });
+  };
+  const fmtClock = (d) => d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric' });
+  // isoLocal formats d as RFC 3339 in +07:00.
+  function isoLocal(d) {
+    const x = new Date(d.getTime() + 7 * 3600e3);
+    return x.toISOString().replace(/\.\d{3}Z$/, '+07:00');
+  }
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function uid() {
+    const b = new Uint8Array(10);
+    crypto.getRandomValues(b);
+    return 'web-' + Date.now().toString(36) + '-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    applyLang();
+    const b = document.getElementById('lang');
+    if (b) b.addEventListener('click', () => setLang(lang === 'vi' ? 'en' : 'vi'));
+    const so = document.getElementById('signout');
+    if (so) so.addEventListener('click', () => { localStorage.removeItem('motcua.token'); location.reload(); });
+  });
+
+  return { t, codeName, stateName, eventName, api, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,
+    hasToken: () => !!token, lang: () => lang, APIError };
+})();
