@@ -2,11 +2,14 @@ package dashboard
 
 import (
 	"crypto/subtle"
+	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/store"
 )
 
 // Roles a token may have (SPEC.md §6.2).
@@ -18,12 +21,35 @@ const (
 	RoleViewer      = "viewer"
 )
 
+// Roles lists every role, lowest first.
+var Roles = []string{RoleViewer, RoleHead, RoleDesk, RoleIntegration, RoleSupervisor}
+
+// roleRank orders roles for minting: no token mints a role ranked above
+// its own. Readers rank lowest, writers next, supervisors highest.
+var roleRank = map[string]int{RoleViewer: 1, RoleHead: 1, RoleDesk: 2, RoleIntegration: 2, RoleSupervisor: 3}
+
 // Principal is who a token speaks for: a role within an agency's subtree.
 type Principal struct {
 	TokenID string `json:"token_id,omitempty"`
 	Name    string `json:"name,omitempty"`
 	Role    string `json:"role"`
 	Agency  string `json:"agency"`
+}
+
+// Covers reports whether agency is within p's scope: p's agency or one of
+// its descendants in cfg's tree. Unknown agencies are covered by no one.
+func (p Principal) Covers(cfg *counter.Config, agency string) bool {
+	return cfg != nil && p.Agency != "" && cfg.Within(agency, p.Agency)
+}
+
+// Is reports whether p has one of roles.
+func (p Principal) Is(roles ...string) bool {
+	for _, r := range roles {
+		if p.Role == r {
+			return true
+		}
+	}
+	return false
 }
 
 // Authenticator checks a bearer token.
@@ -39,9 +65,9 @@ type AuthenticatorFunc func(token string) (Principal, error)
 // Authenticate calls f(token).
 func (f AuthenticatorFunc) Authenticate(token string) (Principal, error) { return f(token) }
 
-// OpenAuthenticator accepts every non-empty token, until tokens are stored:
-// Bootstrap (when set) is a supervisor of Root, any other token an
-// integration of Root.
+// OpenAuthenticator accepts every non-empty token, for tests and tools
+// that run without a token store: Bootstrap (when set) is a supervisor of
+// Root, any other token an integration of Root. serve never uses it.
 type OpenAuthenticator struct {
 	Bootstrap string
 	Root      string
@@ -58,6 +84,32 @@ func (a OpenAuthenticator) Authenticate(token string) (Principal, error) {
 	return Principal{Role: RoleIntegration, Agency: a.Root}, nil
 }
 
+// TokenAuthenticator checks tokens against the stored hashes. Each call
+// reads the store, so a revocation takes effect on the next request.
+type TokenAuthenticator struct {
+	Tokens TokenStore
+}
+
+// Authenticate returns the principal of token. Returns CodeUnauthorized
+// for a malformed, unknown or revoked token.
+func (a TokenAuthenticator) Authenticate(token string) (Principal, error) {
+	tok, err := ParseToken(token)
+	if err != nil {
+		return Principal{}, errUnauthorized()
+	}
+	t, err := a.Tokens.TokenByHash(HashToken(tok))
+	if errors.Is(err, store.ErrTokenNotFound) {
+		return Principal{}, errUnauthorized()
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if t.Revoked() {
+		return Principal{}, errUnauthorized()
+	}
+	return Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, Agency: t.Agency}, nil
+}
+
 func errUnauthorized() *counter.Error {
 	return counter.Errorf(counter.CodeUnauthorized, "",
 		"missing or invalid token: send Authorization: Bearer <token>",
@@ -66,21 +118,49 @@ func errUnauthorized() *counter.Error {
 
 const principalKey = "motcua.principal"
 
-// authenticate is the one middleware that guards /api/v1: it requires
-// "Authorization: Bearer <token>" and stores the principal in the context.
-func (s *Server) authenticate(c *fiber.Ctx) error {
-	h := c.Get(fiber.HeaderAuthorization)
-	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return errUnauthorized()
+// AccessTokenParam is the query parameter that may carry the token where
+// a header cannot be set: kiosk wallboard URLs and the websocket (SPEC.md
+// §6.3, §7).
+const AccessTokenParam = "access_token"
+
+// tokenOf returns the token of the request: the Authorization Bearer
+// header, else the access_token query parameter; "" when neither is given.
+func tokenOf(c *fiber.Ctx) string {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return ""
+		}
+		// fiber reuses the header buffer once the handler returns.
+		return strings.Clone(strings.TrimSpace(token))
 	}
-	// fiber reuses the header buffer once the handler returns.
-	token = strings.Clone(strings.TrimSpace(token))
+	return strings.Clone(c.Query(AccessTokenParam))
+}
+
+// authenticate is the middleware that guards /api/v1 (and the pages and
+// websocket, which call it too): it requires a token, as "Authorization:
+// Bearer <token>" or ?access_token=, and stores the principal in the
+// context. A client whose failures exhaust the AuthLimiter gets 429 until
+// it refills, whatever it sends.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	ip := strings.Clone(c.IP())
+	if l := s.AuthLimiter; l != nil {
+		if wait := l.Blocked(ip, s.now()); wait > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((wait+999_999_999)/1_000_000_000)))
+			return counter.Errorf(counter.CodeTooManyRequests, "",
+				"too many failed sign-ins from this address; retry later",
+				"quá nhiều lần đăng nhập sai từ địa chỉ này; vui lòng thử lại sau")
+		}
+	}
+	token := tokenOf(c)
 	if token == "" {
 		return errUnauthorized()
 	}
 	p, err := s.authenticator().Authenticate(token)
 	if err != nil {
+		if counter.ErrorCode(err) == counter.CodeUnauthorized && s.AuthLimiter != nil {
+			s.AuthLimiter.Fail(ip, s.now())
+		}
 		return err
 	}
 	c.Locals(principalKey, p)

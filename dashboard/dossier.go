@@ -22,9 +22,16 @@ func (s *Server) handleDossierView(c *fiber.Ctx) error {
 		return errParam("code", "invalid dossier code", "mã hồ sơ không hợp lệ")
 	}
 	code = strings.Clone(code)
+	p, err := s.principal(c)
+	if err != nil {
+		return err
+	}
 	d, events, violations, err := s.Ledger.FindDossierByCode(c.UserContext(), code)
 	if err != nil {
 		return err
+	}
+	if !p.CanSeeDossier(s.Config, d, events) {
+		return errDossierNotFound(code)
 	}
 	return c.JSON(dossierViewJSON{
 		Dossier:    s.withClock(d),
@@ -42,7 +49,7 @@ type dossierViewJSON struct {
 // handleDossierIndex answers GET /api/v1/dossiers: one page of the
 // dossiers of an agency's subtree, newest first.
 func (s *Server) handleDossierIndex(c *fiber.Ctx) error {
-	agency, err := s.agencyParam(c)
+	agency, err := s.scopedAgency(c)
 	if err != nil {
 		return err
 	}

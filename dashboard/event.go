@@ -25,8 +25,15 @@ func (s *Server) registerEventRoutes(r fiber.Router) {
 // {"events": [...]} stored atomically. 201 when something was written, 200
 // when every event was a retry of one already stored.
 func (s *Server) handleEventCreate(c *fiber.Ctx) error {
+	p, err := s.principal(c)
+	if err != nil {
+		return err
+	}
 	events, err := DecodeEvents(c.Body())
 	if err != nil {
+		return err
+	}
+	if err := s.authorizeEvents(c.UserContext(), p, events); err != nil {
 		return err
 	}
 	res, err := s.Ledger.Record(c.UserContext(), events)

@@ -11,7 +11,7 @@ func (s *Server) registerRollupRoutes(r fiber.Router) {
 // handleRollupView answers GET /api/v1/rollup: the agency's subtree as a
 // tree of counts, over all time or the period from..to.
 func (s *Server) handleRollupView(c *fiber.Ctx) error {
-	agency, err := s.agencyParam(c)
+	agency, err := s.scopedAgency(c)
 	if err != nil {
 		return err
 	}

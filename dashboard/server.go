@@ -48,7 +48,16 @@ type Server struct {
 	// root agency (MOTCUA_BOOTSTRAP_TOKEN).
 	BootstrapToken string
 	// Authenticator checks bearer tokens; nil means OpenAuthenticator.
+	// serve sets a TokenAuthenticator over the store.
 	Authenticator Authenticator
+	// Tokens stores the tokens POST /tokens mints and DELETE /tokens
+	// revokes; nil answers 503.
+	Tokens TokenStore
+	// Auditor verifies the hash chain and takes backups; nil answers 503.
+	Auditor Auditor
+	// AuthLimiter limits failed authentications per client address; nil
+	// means no limit.
+	AuthLimiter *RateLimiter
 	// Observer sees every request and every successful write, for
 	// metrics; nil means none. *metrics.Metrics implements it.
 	Observer Observer
@@ -72,7 +81,8 @@ type Server struct {
 
 // NewServer returns a Server over ledger and cfg, with its routes registered.
 func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
-	s := &Server{Ledger: ledger, Config: cfg, Now: time.Now, Logger: slog.Default()}
+	s := &Server{Ledger: ledger, Config: cfg, Now: time.Now, Logger: slog.Default(),
+		AuthLimiter: NewRateLimiter(DefaultAuthFailures, DefaultAuthWindow)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "motcua",
 		BodyLimit:             DefaultBodyLimit,
@@ -83,6 +93,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	})
 	s.app.Use(s.logRequests)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	s.app.Use(SecurityHeaders(false))
 
 	s.app.Get("/metrics", s.handleMetrics)
 	s.app.Get("/api/v1/healthz", s.handleHealthz)
@@ -94,6 +105,8 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.registerViolationRoutes(api)
 	s.registerRollupRoutes(api)
 	s.registerConfigRoutes(api)
+	s.registerTokenRoutes(api)
+	s.registerAuditRoutes(api)
 	s.registerAlertRoutes(api)
 	s.registerWSRoutes()
 	s.registerPageRoutes()
@@ -207,7 +220,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		slog.String("route", route),
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
-		slog.Int("bytes", len(c.Response().Body())),
+		slog.Int("bytes", responseSize(c)),
 		slog.Duration("duration", time.Since(start)),
 	)
 	return nil
@@ -245,4 +258,13 @@ func (s *Server) handleReadyz(c *fiber.Ctx) error {
 		return newError(counter.CodeUnavailable)
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+// responseSize is the length of the answer's body without reading a
+// streamed one (a backup) into memory.
+func responseSize(c *fiber.Ctx) int {
+	if c.Response().IsBodyStream() {
+		return c.Response().Header.ContentLength()
+	}
+	return len(c.Response().Body())
 }

@@ -20,7 +20,7 @@ func (s *Server) registerViolationRoutes(r fiber.Router) {
 // handleViolationIndex answers GET /api/v1/violations: one page of the
 // violations charged within an agency's subtree, newest first.
 func (s *Server) handleViolationIndex(c *fiber.Ctx) error {
-	agency, err := s.agencyParam(c)
+	agency, err := s.scopedAgency(c)
 	if err != nil {
 		return err
 	}
