@@ -243,34 +243,35 @@ func (s *Store) TrackingKey(code string) string {
 }
 
 // eventHash chains e to the previous event's hash over e's canonical
-// encoding (its JSON without Hash).
+// encoding: its JSON without Hash, which is also how it is stored.
 func eventHash(prev []byte, e counter.Event) ([]byte, error) {
+	_, sum, err := encodeEvent(prev, e)
+	return sum, err
+}
+
+// encodeEvent returns e's stored form (its JSON without Hash) and its hash
+// chained to prev.
+func encodeEvent(prev []byte, e counter.Event) ([]byte, []byte, error) {
 	e.Hash = ""
 	b, err := json.Marshal(e)
 	if err != nil {
-		return nil, fmt.Errorf("encode event %s: %w", e.ID, err)
+		return nil, nil, fmt.Errorf("encode event %s: %w", e.ID, err)
 	}
 	h := sha256.New()
 	h.Write(prev)
 	h.Write(b)
-	return h.Sum(nil), nil
+	return b, h.Sum(nil), nil
 }
 
 // appendEvent writes e to the log with its place in the hash chain.
 func (w *writeTx) appendEvent(e *counter.Event) error {
 	e.PrevHash = hex.EncodeToString(w.head)
-	sum, err := eventHash(w.head, *e)
+	b, sum, err := encodeEvent(w.head, *e)
 	if err != nil {
 		return err
 	}
 	w.head = sum
-	e.Hash = hex.EncodeToString(sum)
-	stored := *e
-	stored.Hash = "" // derivable; kept only as the chain head in meta
-	b, err := json.Marshal(stored)
-	if err != nil {
-		return fmt.Errorf("encode event %s: %w", e.ID, err)
-	}
+	e.Hash = hex.EncodeToString(sum) // derivable; kept in the log only as the chain head in meta
 	seqKey := u64(e.Seq)
 	if err := w.tx.Bucket(bucketLog).Put(seqKey, b); err != nil {
 		return fmt.Errorf("append event %s: %w", e.ID, err)

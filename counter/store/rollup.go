@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/motcua/motcua/counter"
-	"github.com/motcua/motcua/counter/calendar"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -55,8 +55,9 @@ func bump(m *map[string]int, k string, d int) {
 }
 
 func dayKey(agency string, t time.Time, loc *time.Location) string {
-	d := calendar.DateOf(t.In(loc))
-	return agency + "\x00" + fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day)
+	y, m, d := t.In(loc).Date()
+	n := y*10000 + int(m)*100 + d
+	return agency + "\x00" + strconv.Itoa(n)
 }
 
 func (w *writeTx) tally(agency string) (*tally, error) {
