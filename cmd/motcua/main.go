@@ -36,6 +36,9 @@ Usage:
   motcua check-config [--config DIR]
   motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
   motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]
+  motcua token create --db F --role R --agency A --name N [--config DIR]
+  motcua verify --db F
+  motcua backup --out G (--db F | --server URL, with MOTCUA_TOKEN)
   motcua replay --db FILE [--config DIR] [--scratch DIR]
 
 Without --config, the configs folder of the working directory is used if it
@@ -151,6 +154,12 @@ func (m *Main) newCommand(name string) command {
 		return &DueCommand{Main: m}
 	case "alertmanager-config":
 		return &funcCommand{Main: m, run: runAlertmanagerConfig}
+	case "token":
+		return &TokenCommand{Main: m}
+	case "verify":
+		return &VerifyCommand{Main: m}
+	case "backup":
+		return &BackupCommand{Main: m}
 	case "replay":
 		return &ReplayCommand{Main: m}
 	}

@@ -126,6 +126,9 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	c.store = st
+	if err := bootstrapToken(st, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
+		return err
+	}
 	if err := m.Attach(ctx, st); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
@@ -141,6 +144,9 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.Ready = st.Ready
 	srv.Observer = m
 	srv.MetricsHandler = m.Handler()
+	srv.Authenticator = dashboard.TokenAuthenticator{Tokens: st}
+	srv.Tokens = st
+	srv.Auditor = st
 	srv.Hub = h
 	srv.TrackingKey = st.TrackingKey
 	srv.Now = now

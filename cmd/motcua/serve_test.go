@@ -76,8 +76,15 @@ func TestServe(t *testing.T) {
 	status, _ = request(t, "GET", base+"/api/v1/dossiers/X", "", nil)
 	require.Equal(t, 401, status)
 
+	// The bootstrap supervisor mints the integration token that writes.
+	status, body = request(t, "POST", base+"/api/v1/tokens", "boot", []byte(`{"role":"integration","agency":"tp-danang","name":"e2e"}`))
+	require.Equal(t, 201, status, "%s", body)
+	var minted struct{ Token string }
+	require.NoError(t, json.Unmarshal(body, &minted))
+	writer := minted.Token
+
 	ev := receivedEvent(t, "e2e-1", "E2E-0001")
-	status, body = request(t, "POST", base+"/api/v1/events", "boot", ev)
+	status, body = request(t, "POST", base+"/api/v1/events", writer, ev)
 	require.Equal(t, 201, status, "%s", body)
 	var rec struct {
 		Events   []counter.Event   `json:"events"`
@@ -90,7 +97,7 @@ func TestServe(t *testing.T) {
 	require.Equal(t, counter.DossierProcessing, rec.Dossiers[0].Status)
 
 	// A retry of the same event is answered 200 and stores nothing new.
-	status, body = request(t, "POST", base+"/api/v1/events", "boot", ev)
+	status, body = request(t, "POST", base+"/api/v1/events", writer, ev)
 	require.Equal(t, 200, status, "%s", body)
 
 	status, body = request(t, "GET", base+"/api/v1/dossiers/E2E-0001", "boot", nil)

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/store"
+	"github.com/motcua/motcua/dashboard"
+)
+
+// TokenCommand is `motcua token create --db F --role R --agency A --name
+// N`: it mints a token on a database no server holds and prints it once on
+// stdout. While serving, use POST /api/v1/tokens instead.
+type TokenCommand struct {
+	Main   *Main
+	DBPath string
+	Dir    string
+	Role   string
+	Agency string
+	Name   string
+	// Now is the clock stamped as created_at; time.Now by default.
+	Now func() time.Time
+}
+
+const tokenSynopsis = "create --db F --role desk|integration|head|viewer|supervisor --agency A --name N [--config DIR]"
+
+// ParseFlags parses `create` and its flags.
+func (c *TokenCommand) ParseFlags(args []string) error {
+	fs := c.Main.newFlagSet("token", tokenSynopsis)
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(fs.Output(), `the only token subcommand is "create"`)
+		fs.Usage()
+		return fmt.Errorf("token: want create")
+	}
+	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (no server may hold it)")
+	fs.StringVar(&c.Role, "role", "", "role: "+strings.Join(dashboard.Roles, ", "))
+	fs.StringVar(&c.Agency, "agency", "", "agency id: the token sees and writes its subtree")
+	fs.StringVar(&c.Name, "name", "", "who or what holds the token")
+	configFlag(fs, &c.Dir)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	var bad string
+	switch {
+	case !slices.Contains(dashboard.Roles, c.Role):
+		bad = "--role must be one of " + strings.Join(dashboard.Roles, ", ")
+	case c.Agency == "":
+		bad = "--agency is required"
+	case strings.TrimSpace(c.Name) == "":
+		bad = "--name is required"
+	}
+	if bad != "" {
+		fmt.Fprintln(fs.Output(), bad)
+		fs.Usage()
+		return fmt.Errorf("%s", bad)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// Run opens the database, stores the new token's hash and prints the token.
+func (c *TokenCommand) Run(ctx context.Context) error {
+	cfg, _, err := loadConfig(c.Dir, c.Main.Stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.Agency(c.Agency) == nil {
+		return fmt.Errorf("unknown agency %q", c.Agency)
+	}
+	st, err := store.Open(c.DBPath, cfg, store.Options{})
+	if err != nil {
+		return fmt.Errorf("open store (is a server holding it? use POST /api/v1/tokens): %w", err)
+	}
+	defer st.Close()
+	token, id, err := dashboard.NewToken()
+	if err != nil {
+		return err
+	}
+	if err := st.CreateToken(store.Token{ID: id, Hash: dashboard.HashToken(token), Name: strings.TrimSpace(c.Name),
+		Role: c.Role, Agency: c.Agency, CreatedAt: c.Now()}); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.Main.Stdout, token)
+	fmt.Fprintf(c.Main.Stderr, "created token %s (%s of %s); it is shown only this once\n", id, c.Role, c.Agency)
+	return nil
+}
+
+// Close does nothing: Run closes the store.
+func (c *TokenCommand) Close() error { return nil }
+
+// BootstrapTokenID is the id of the token MOTCUA_BOOTSTRAP_TOKEN gives.
+const BootstrapTokenID = "bootstrap"
+
+// bootstrapToken makes secret, when set, the stored supervisor token of
+// the root agency (SPEC.md §6.2). It is idempotent across restarts; a new
+// secret replaces the old one, and a revoked one stays revoked.
+func bootstrapToken(st *store.Store, cfg *counter.Config, secret string, log *slog.Logger) error {
+	if secret == "" {
+		return nil
+	}
+	if _, err := dashboard.ParseToken(secret); err != nil {
+		return fmt.Errorf("MOTCUA_BOOTSTRAP_TOKEN: %w", err)
+	}
+	if len(secret) < 16 {
+		log.Warn("MOTCUA_BOOTSTRAP_TOKEN is short and easy to guess; prefer one from `motcua token create` or 32 random bytes")
+	}
+	hash := dashboard.HashToken(secret)
+	wrote, err := st.EnsureToken(store.Token{ID: BootstrapTokenID, Hash: hash, Name: "bootstrap",
+		Role: dashboard.RoleSupervisor, Agency: cfg.Root.ID, CreatedAt: time.Now()})
+	if err != nil {
+		return fmt.Errorf("bootstrap token: %w", err)
+	}
+	if t, err := st.Token(BootstrapTokenID); err == nil && t.Hash == hash && t.Revoked() {
+		log.Warn("MOTCUA_BOOTSTRAP_TOKEN was revoked and stays revoked; set a new one to replace it")
+	}
+	if wrote {
+		log.Info("bootstrap token stored", "id", BootstrapTokenID, "agency", cfg.Root.ID)
+	}
+	return nil
+}
