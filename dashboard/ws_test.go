@@ -55,7 +55,6 @@ func startLive(t testing.TB, historyDays int) *liveServer {
 	cfg, err := configs.Load(configs.Embedded())
 	require.NoError(t, err)
 	clock := &demo.Clock{Wall: func() time.Time { return liveNow }}
-	clock.Set(liveNow, 0)
 	h := hub.New(cfg)
 	st, err := store.Open(filepath.Join(t.TempDir(), "live.db"), cfg, store.Options{
 		Now: clock.Now, Evaluator: violations.New(), Publisher: h, NoSync: true,
@@ -68,6 +67,7 @@ func startLive(t testing.TB, historyDays int) *liveServer {
 		sim.Sweep = st.SweepUntil
 		require.NoError(t, sim.Warmup(context.Background(), liveNow))
 	}
+	clock.Set(liveNow, 0) // stands still from here
 	srv := dashboard.NewServer(st, cfg)
 	srv.Now = clock.Now
 	srv.Hub = h

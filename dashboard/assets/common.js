@@ -95,7 +95,15 @@ const M = (() => {
   // Token: a kiosk URL may carry ?access_token=; else the one saved by the
   // sign-in form.
   const params = new URLSearchParams(location.search);
-  let token = params.get('access_token') || localStorage.getItem('motcua.token') || '';
+  // The URL's token is kept for this tab (links to other pages keep it)
+  // and taken out of the address bar.
+  if (params.get('access_token')) {
+    sessionStorage.setItem('motcua.token', params.get('access_token'));
+    params.delete('access_token');
+    const q = params.toString();
+    history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
+  }
+  let token = sessionStorage.getItem('motcua.token') || localStorage.getItem('motcua.token') || '';
 
   function signIn(onDone) {
     const dlg = document.getElementById('signin');
@@ -132,7 +140,7 @@ const M = (() => {
     try { data = await r.json(); } catch (_) { data = null; }
     if (!r.ok) {
       const err = new APIError(r.status, data);
-      if (r.status === 401 && !params.get('access_token')) { localStorage.removeItem('motcua.token'); }
+      if (r.status === 401) { sessionStorage.removeItem('motcua.token'); localStorage.removeItem('motcua.token'); }
       throw err;
     }
     return data;
@@ -187,7 +195,7 @@ const M = (() => {
     const b = document.getElementById('lang');
     if (b) b.addEventListener('click', () => setLang(lang === 'vi' ? 'en' : 'vi'));
     const so = document.getElementById('signout');
-    if (so) so.addEventListener('click', () => { localStorage.removeItem('motcua.token'); location.reload(); });
+    if (so) so.addEventListener('click', () => { sessionStorage.removeItem('motcua.token'); localStorage.removeItem('motcua.token'); location.reload(); });
   });
 
   return { t, codeName, stateName, eventName, api, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,

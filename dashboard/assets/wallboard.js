@@ -12,6 +12,7 @@
   const seenViolations = new Set();
   const alerts = new Map(); // key -> alert
   let pending = false;
+  let subRows = 6;
 
   function schedule() {
     if (pending) return;
@@ -117,18 +118,18 @@
     stats.append(el('span', 'st s-overdue-t', t('đang quá hạn') + ': ' + n.overdue_open),
       el('span', null, t('Đã tiếp nhận') + ': ' + n.received),
       el('span', null, t('Đúng hạn') + ': ' + rate(n)));
-    card.append(stats, chips(n.total, 4));
+    card.append(stats, chips(n.total, subRows === 3 ? 2 : 4));
     const kids = (n.children || []).slice().sort((a, b) => sum(b.total) - sum(a.total) || a.name.localeCompare(b.name, 'vi'));
     if (kids.length) {
       const ul = el('ul', 'subunits');
-      kids.slice(0, 6).forEach((k) => {
+      kids.slice(0, subRows).forEach((k) => {
         const li = el('li');
         li.dataset.agency = k.agency;
         li.append(el('span', 'sub-name', k.name), el('span', 'sub-head', k.head.name),
           el('span', 'sub-n' + (sum(k.total) ? ' has' : ''), sum(k.total)));
         ul.append(li);
       });
-      if (kids.length > 6) ul.append(el('li', 'more', '+' + (kids.length - 6)));
+      if (kids.length > subRows) ul.append(el('li', 'more', '+' + (kids.length - subRows)));
       card.append(ul);
     }
     return card;
@@ -153,10 +154,13 @@
 
     const units = document.getElementById('units');
     const kids = (root.children && root.children.length) ? root.children : [root];
+    // A big tree must still fit a television: denser cards, fewer rows.
+    document.body.classList.toggle('dense', kids.length > 9);
+    subRows = kids.length > 9 ? 3 : 6;
     units.replaceChildren(...kids.slice().sort((a, b) => (b.overdue_open - a.overdue_open) || (sum(b.total) - sum(a.total))).map(unitCard));
 
     const now = M.now().getTime();
-    const od = [...dossiers.values()].filter((d) => d.clock.state === 'overdue').sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at)).slice(0, 8);
+    const od = [...dossiers.values()].filter((d) => d.clock.state === 'overdue').sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at)).slice(0, 6);
     const ol = document.getElementById('overdue');
     ol.replaceChildren(...(od.length ? od.map((d) => {
       const li = el('li', 'row s-overdue-b');
@@ -177,7 +181,7 @@
       return li;
     }) : [el('li', 'empty', t('Không có'))]));
 
-    document.getElementById('feed').replaceChildren(...(feed.length ? feed.slice(0, 12).map((v) => {
+    document.getElementById('feed').replaceChildren(...(feed.length ? feed.slice(0, 8).map((v) => {
       const li = el('li', 'row feed-item sev-' + v.severity + (v._new ? ' new' : ''));
       li.dataset.id = v.id;
       v._new = false;
