@@ -176,8 +176,9 @@
     document.getElementById('paused').replaceChildren(...(pd.length ? pd.map((d) => {
       const li = el('li', 'row s-paused-b');
       const l = el('div', 'grow');
-      l.append(el('div', 'code', d.code), el('div', 'sub', (d.clock.paused_reason || d.paused_reason || '—')));
-      li.append(l, el('div', 'sub', name(d.holder)));
+      l.append(el('div', 'code', d.code), el('div', 'sub', (d.clock.paused_reason || d.paused_reason || '—')),
+        el('div', 'sub holder', t('Đang giữ') + ': ' + name(d.holder)));
+      li.append(l);
       return li;
     }) : [el('li', 'empty', t('Không có'))]));
 
