@@ -141,6 +141,7 @@ func TestPublishScope(t *testing.T) {
 				case "violation":
 					got = append(got, "violation "+m.Violation.ID)
 				case "dossier":
+					require.Nil(t, m.Dossier.Applicant, "the feed carries no applicant")
 					got = append(got, "dossier "+m.Dossier.Code)
 				case "rollup":
 					require.Equal(t, m.Agency, m.Node.Agency)

@@ -94,7 +94,11 @@ func (h *Hub) Publish(c counter.Change) {
 		if d == nil {
 			continue
 		}
-		b, err := json.Marshal(dossierMsg{Type: "dossier", Dossier: d})
+		// Boards hang in public offices: the applicant stays out of the
+		// feed (the API still shows it to readers who ask).
+		shown := *d
+		shown.Applicant = nil
+		b, err := json.Marshal(dossierMsg{Type: "dossier", Dossier: &shown})
 		if err != nil {
 			h.logger().Error("encode dossier", "code", d.Code, "err", err)
 			continue
