@@ -9,7 +9,14 @@
 //
 // including fiber's own errors (unknown route, wrong method, body over
 // 1 MiB). Every /api/v1 route but healthz and readyz goes through one
-// authentication middleware, the seam where token scopes will be checked.
+// authentication middleware (auth.go): a token from "Authorization: Bearer"
+// or ?access_token=, checked against the stored SHA-256 hashes
+// (TokenAuthenticator), failures limited per client address (429). Each
+// handler then checks role and scope (scope.go): a token sees and writes
+// only its agency's subtree; lists take ?agency= through scopedAgency
+// (403 outside, the token's agency by default); a dossier outside the scope
+// is answered 404 exactly like a missing one. SecurityHeaders sets the CSP
+// (no inline script, no framing but on the kiosk view) on every answer.
 // An Observer (the metrics package) sees each request by route template and
 // each stored batch; GET /metrics serves MetricsHandler.
 //
@@ -19,7 +26,11 @@
 // handler returns; anything that outlives the handler is copied first
 // (strings.Clone, encoding/json copies what it decodes).
 //
-// Until tokens are stored, OpenAuthenticator accepts any non-empty token.
+// A nil Server.Authenticator means OpenAuthenticator, which accepts any
+// non-empty token as an integration of the root: for tests only; serve
+// always sets a TokenAuthenticator. Tokens are plain SHA-256 hashes, safe
+// for the 256-bit random tokens NewToken makes but not for a weak
+// operator-chosen MOTCUA_BOOTSTRAP_TOKEN if a backup leaks.
 //
 // fasthttp refuses a body over the limit as soon as it reads the
 // Content-Length, answering 413 and closing the connection; a client still
