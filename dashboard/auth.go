@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -137,34 +138,48 @@ func tokenOf(c *fiber.Ctx) string {
 	return strings.Clone(c.Query(AccessTokenParam))
 }
 
-// authenticate is the middleware that guards /api/v1 (and the pages and
-// websocket, which call it too): it requires a token, as "Authorization:
-// Bearer <token>" or ?access_token=, and stores the principal in the
-// context. A client whose failures exhaust the AuthLimiter gets 429 until
-// it refills, whatever it sends.
+// authenticate is the middleware that guards /api/v1: it requires a
+// token, as "Authorization: Bearer <token>" or ?access_token=, and stores
+// the principal in the context.
 func (s *Server) authenticate(c *fiber.Ctx) error {
+	p, err := s.authenticateRequest(c)
+	if err != nil {
+		return err
+	}
+	c.Locals(principalKey, p)
+	return c.Next()
+}
+
+// authenticateRequest returns the principal of the request's token (see
+// tokenOf). Routes outside /api/v1 that need a token (the websocket) call
+// it rather than an Authenticator directly, so that failures count
+// against the limiter: a client whose failures exhaust AuthLimiter gets
+// 429 until it refills, whatever it sends.
+func (s *Server) authenticateRequest(c *fiber.Ctx) (Principal, error) {
+	if p, ok := PrincipalOf(c); ok {
+		return p, nil
+	}
 	ip := strings.Clone(c.IP())
 	if l := s.AuthLimiter; l != nil {
 		if wait := l.Blocked(ip, s.now()); wait > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((wait+999_999_999)/1_000_000_000)))
-			return counter.Errorf(counter.CodeTooManyRequests, "",
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+			return Principal{}, counter.Errorf(counter.CodeTooManyRequests, "",
 				"too many failed sign-ins from this address; retry later",
 				"quá nhiều lần đăng nhập sai từ địa chỉ này; vui lòng thử lại sau")
 		}
 	}
 	token := tokenOf(c)
 	if token == "" {
-		return errUnauthorized()
+		return Principal{}, errUnauthorized()
 	}
 	p, err := s.authenticator().Authenticate(token)
 	if err != nil {
 		if counter.ErrorCode(err) == counter.CodeUnauthorized && s.AuthLimiter != nil {
 			s.AuthLimiter.Fail(ip, s.now())
 		}
-		return err
+		return Principal{}, err
 	}
-	c.Locals(principalKey, p)
-	return c.Next()
+	return p, nil
 }
 
 func (s *Server) authenticator() Authenticator {
