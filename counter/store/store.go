@@ -281,23 +281,30 @@ func (s *Store) commit(group []*request) {
 	if s.opts.OnCommit != nil {
 		s.opts.OnCommit(time.Since(start))
 	}
+	// Publish before answering: a client that got its 2xx finds its change
+	// already on the boards and in the metrics.
 	var all counter.Change
+	if err == nil {
+		for _, r := range group {
+			if r.err == nil {
+				all.Dossiers = append(all.Dossiers, r.change.Dossiers...)
+				all.Violations = append(all.Violations, r.change.Violations...)
+			}
+		}
+		all.Rollup = nodes
+		s.publish(all)
+	}
 	for _, r := range group {
-		if err != nil {
+		switch {
+		case err != nil:
 			s.log.Error("commit failed", "err", err, "events", len(r.events))
 			r.done <- response{err: fmt.Errorf("commit: %w", err)}
-			continue
-		}
-		if r.err != nil {
+		case r.err != nil:
 			r.done <- response{err: r.err}
-			continue
+		default:
+			r.done <- response{res: r.res}
 		}
-		r.done <- response{res: r.res}
-		all.Dossiers = append(all.Dossiers, r.change.Dossiers...)
-		all.Violations = append(all.Violations, r.change.Violations...)
 	}
-	all.Rollup = nodes
-	s.publish(all)
 	if !wake.IsZero() {
 		select {
 		case s.wake <- struct{}{}:
