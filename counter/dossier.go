@@ -130,6 +130,14 @@ func tp(t time.Time) *time.Time { return &t }
 // dossier), and returns the new state. It assumes Validate accepted e. It
 // never modifies *d.
 func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
+	// State shows instants in the calendar's zone, whatever offset a client sent.
+	loc := cfg.Calendar.Location
+	e.At, e.DueAt, e.NewDueAt = e.At.In(loc), e.DueAt.In(loc), e.NewDueAt.In(loc)
+	if e.Slip != nil {
+		s := *e.Slip
+		s.DueAt = s.DueAt.In(loc)
+		e.Slip = &s
+	}
 	var n Dossier
 	if d != nil {
 		n = *d
