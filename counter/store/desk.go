@@ -75,27 +75,34 @@ func (w *writeTx) foldDesk(e counter.Event) error {
 }
 
 // deskEvents returns the desk's shift events from since on, with the last
-// one before since (the staffing at since).
+// one before since (the staffing at since). Keys are counter 0 desk 0
+// at ‖ seq, so it seeks to since rather than reading the whole history.
 func deskEvents(tx *bolt.Tx, key []byte, since time.Time) ([]counter.Event, error) {
 	prefix := append(cp(key), 0)
+	from := append(cp(prefix), timeKey(since)...)
 	var out []counter.Event
-	var before *counter.Event
 	c := tx.Bucket(bucketDeskLog).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		e, err := eventBySeq(tx, k[len(prefix):])
+	// The last event before since: the entry just before the seek point,
+	// or the bucket's last one when the seek runs past the end.
+	var pk, pv []byte
+	if k, _ := c.Seek(from); k == nil {
+		pk, pv = c.Last()
+	} else {
+		pk, pv = c.Prev()
+	}
+	if pk != nil && bytes.HasPrefix(pk, prefix) && bytes.Compare(pk, from) < 0 {
+		e, err := eventBySeq(tx, pv)
 		if err != nil {
 			return nil, err
 		}
-		if e.At.Before(since) {
-			if before == nil || !e.At.Before(before.At) {
-				before = e
-			}
-			continue
-		}
 		out = append(out, *e)
 	}
-	if before != nil {
-		out = append([]counter.Event{*before}, out...)
+	for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		e, err := eventBySeq(tx, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
 	}
 	return out, nil
 }

@@ -151,7 +151,9 @@ func writers() int {
 // byte for byte. -load sets the number of accepted events.
 func TestRandomLoadReplays(t *testing.T) {
 	clock := &simClock{t: at("2026-03-02 07:30")}
-	s := MustOpenStore(t, store.Options{Now: clock.Now, Evaluator: violations.New()})
+	// Long runs skip fsync: this test is about what replay rebuilds, and
+	// durability has its own crash test (cmd/motcua).
+	s := MustOpenStore(t, store.Options{Now: clock.Now, Evaluator: violations.New(), NoSync: *loadEvents > 10000})
 	ctx := context.Background()
 	var accepted, refused, retried atomic.Int64
 	var sweepMu sync.Mutex

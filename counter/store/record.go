@@ -280,7 +280,9 @@ func (w *writeTx) appendEvent(e *counter.Event) error {
 		return fmt.Errorf("index event %s: %w", e.ID, err)
 	}
 	if e.Type.IsShift() {
-		if err := w.tx.Bucket(bucketDeskLog).Put(join([]byte(e.Agency), []byte(e.Desk), seqKey), nil); err != nil {
+		// Keyed by the event's own time, so a judgement over a recent window
+		// seeks to it instead of reading the desk's whole history.
+		if err := w.tx.Bucket(bucketDeskLog).Put(join([]byte(e.Agency), []byte(e.Desk), append(timeKey(e.At), seqKey...)), seqKey); err != nil {
 			return fmt.Errorf("index shift %s: %w", e.ID, err)
 		}
 		w.dirty = true

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"reflect"
 
 	"github.com/motcua/motcua/counter"
@@ -23,10 +24,16 @@ func (w *writeTx) mergeViolations(dossier string, vs []counter.Violation) ([]cou
 	for i := range vs {
 		v := vs[i]
 		var old *counter.Violation
+		fp, err := fingerprint(&v)
+		if err != nil {
+			return nil, err
+		}
 		if b := vb.Get([]byte(v.ID)); b != nil {
-			old = &counter.Violation{}
-			if err := json.Unmarshal(b, old); err != nil {
-				return nil, fmt.Errorf("decode violation %s: %w", v.ID, err)
+			if len(b) >= 8 && bytes.Equal(b[:8], fp) {
+				continue // unchanged: most re-evaluations end here, without decoding
+			}
+			if old, err = decodeViolation(b); err != nil {
+				return nil, fmt.Errorf("violation %s: %w", v.ID, err)
 			}
 			v.DetectedAt = old.DetectedAt
 			v.Agency, v.OccurredAt, v.Code = old.Agency, old.OccurredAt, old.Code // identity is fixed at first detection
@@ -46,7 +53,7 @@ func (w *writeTx) mergeViolations(dossier string, vs []counter.Violation) ([]cou
 		if err != nil {
 			return nil, fmt.Errorf("encode violation %s: %w", v.ID, err)
 		}
-		if err := vb.Put([]byte(v.ID), b); err != nil {
+		if err := vb.Put([]byte(v.ID), append(fp, b...)); err != nil {
 			return nil, fmt.Errorf("put violation %s: %w", v.ID, err)
 		}
 		out = append(out, v)
@@ -109,16 +116,39 @@ func (w *writeTx) indexViolation(dossier string, v *counter.Violation) error {
 	return nil
 }
 
+// Stored violations are an 8-byte fingerprint of what re-evaluation may
+// change (status, severity, details) followed by the violation's JSON.
+func fingerprint(v *counter.Violation) ([]byte, error) {
+	b, err := json.Marshal([]any{v.Status, v.Severity, v.Details})
+	if err != nil {
+		return nil, fmt.Errorf("fingerprint violation %s: %w", v.ID, err)
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum(nil), nil
+}
+
+func decodeViolation(b []byte) (*counter.Violation, error) {
+	if len(b) < 8 {
+		return nil, fmt.Errorf("stored violation too short")
+	}
+	var v counter.Violation
+	if err := json.Unmarshal(b[8:], &v); err != nil {
+		return nil, fmt.Errorf("decode violation: %w", err)
+	}
+	return &v, nil
+}
+
 func getViolation(tx *bolt.Tx, id []byte) (*counter.Violation, error) {
 	b := tx.Bucket(bucketViolations).Get(id)
 	if b == nil {
 		return nil, fmt.Errorf("violation %s is indexed but not stored", id)
 	}
-	var v counter.Violation
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("decode violation %s: %w", id, err)
+	v, err := decodeViolation(b)
+	if err != nil {
+		return nil, fmt.Errorf("violation %s: %w", id, err)
 	}
-	return &v, nil
+	return v, nil
 }
 
 func dossierViolations(tx *bolt.Tx, code string) ([]counter.Violation, error) {
