@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,10 @@ import (
 
 func benchStore(b *testing.B, maxGroup int) (*store.Store, string) {
 	b.Helper()
+	// motcua runs with GOGC=400 unless told otherwise (cmd/motcua main);
+	// measure the store as it runs there.
+	old := debug.SetGCPercent(400)
+	b.Cleanup(func() { debug.SetGCPercent(old) })
 	dir := b.TempDir()
 	path := filepath.Join(dir, "bench.db")
 	now := at("2026-03-10 12:00")

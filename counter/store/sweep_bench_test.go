@@ -4,12 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/motcua/motcua/configs"
 	"github.com/motcua/motcua/counter"
 	"github.com/motcua/motcua/counter/store"
 	"github.com/motcua/motcua/violations"
@@ -125,22 +127,38 @@ func BenchmarkRecordConcurrent64WithRules(b *testing.B) {
 	runConcurrent(b, s, 64/max(1, runtimeProcs()))
 }
 
-// BenchmarkRollupShippedTree reads the whole-tree roll-up of a ~90-agency
-// tree; its cost depends on the tree, not on the number of dossiers.
+// BenchmarkRollupWholeTree reads the whole-tree roll-up of the shipped Da
+// Nang tree (about 90 agencies) with counters on every node; its cost
+// depends on the tree, not on the number of dossiers or violations.
 func BenchmarkRollupWholeTree(b *testing.B) {
-	s, _ := benchStore(b, 0)
-	ctx := context.Background()
-	for range 20 {
-		batch := make([]counter.Event, 100)
-		for i := range batch {
-			batch[i] = benchEvent()
-		}
-		if _, err := s.Record(ctx, batch); err != nil {
-			b.Fatal(err)
-		}
+	cfg, err := configs.Load(os.DirFS("../../configs"))
+	if err != nil {
+		b.Fatal(err)
 	}
+	now := time.Date(2026, 4, 20, 10, 0, 0, 0, cfg.Calendar.Location)
+	s, err := store.Open(filepath.Join(b.TempDir(), "r.db"), cfg, store.Options{Now: func() time.Time { return now },
+		Evaluator: violations.New(), Secret: []byte("0123456789abcdef")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var batch []counter.Event
+	for i, a := range cfg.Subtree(cfg.Root.ID) {
+		if cfg.Agency(a).Level != counter.LevelCounter {
+			continue
+		}
+		// Received a month ago and never finished: overdue everywhere.
+		code := fmt.Sprintf("R%04d", i)
+		batch = append(batch, counter.Event{ID: code, Type: counter.Received, Dossier: code, Agency: a,
+			At: now.AddDate(0, -1, 0), Procedure: cfg.Procedures[1].Code, Channel: counter.ChannelDirect})
+	}
+	if _, err := s.Record(ctx, batch); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.Rollup(ctx, "tp", time.Time{}, time.Time{}); err != nil {
+		if _, err := s.Rollup(ctx, cfg.Root.ID, time.Time{}, time.Time{}); err != nil {
 			b.Fatal(err)
 		}
 	}
