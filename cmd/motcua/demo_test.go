@@ -35,8 +35,12 @@ func (s *syncBuffer) String() string {
 
 func startDemo(t *testing.T, db string) (*Main, string, *syncBuffer) {
 	t.Helper()
+	return startDemoEnv(t, db, map[string]string{"MOTCUA_BOOTSTRAP_TOKEN": "boot"})
+}
+
+func startDemoEnv(t *testing.T, db string, env map[string]string) (*Main, string, *syncBuffer) {
+	t.Helper()
 	logs := &syncBuffer{}
-	env := map[string]string{"MOTCUA_BOOTSTRAP_TOKEN": "boot"}
 	m := &Main{Stdout: io.Discard, Stderr: logs, Getenv: func(k string) string { return env[k] }}
 	require.NoError(t, m.ParseFlags([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--config", shippedConfig,
 		"--demo", "--demo-speed", "120"}))
@@ -74,4 +78,24 @@ func TestServeDemo(t *testing.T) {
 	m, _, logs = startDemo(t, db)
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "demo skipped") }, 10*time.Second, 10*time.Millisecond)
 	require.NoError(t, m.Close())
+}
+
+// TestServeDemoKioskLink: without a bootstrap token, the demo mints a
+// read-only viewer token and logs a kiosk link a newcomer can open.
+func TestServeDemoKioskLink(t *testing.T) {
+	m, base, logs := startDemoEnv(t, filepath.Join(t.TempDir(), "demo.db"), map[string]string{})
+	defer m.Close()
+	var link string
+	require.Eventually(t, func() bool {
+		_, rest, ok := strings.Cut(logs.String(), "/wallboard?access_token=")
+		if ok {
+			link, _, _ = strings.Cut(rest, `"`)
+		}
+		return ok
+	}, 10*time.Second, 10*time.Millisecond)
+	require.True(t, strings.HasPrefix(link, "mc_"), "a real token in the link, got %q", link)
+	status, _ := request(t, "GET", base+"/api/v1/rollup", link, nil)
+	require.Equal(t, 200, status, "the kiosk token reads the whole city")
+	status, _ = request(t, "POST", base+"/api/v1/events", link, receivedEvent(t, "k1", "K-1"))
+	require.Equal(t, 403, status, "but writes nothing")
 }

@@ -56,6 +56,8 @@ type ServeCommand struct {
 	DemoSpeed float64
 	hub       *hub.Hub
 	clock     *demo.Clock
+	// kioskToken is the viewer token minted for --demo without a bootstrap token.
+	kioskToken string
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
@@ -128,6 +130,12 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.store = st
 	if err := bootstrapToken(st, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
 		return err
+	}
+	if c.Demo && c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN") == "" {
+		// A newcomer running the demo gets a read-only kiosk link at once.
+		if c.kioskToken, err = demoKioskToken(st, cfg); err != nil {
+			return err
+		}
 	}
 	if err := m.Attach(ctx, st); err != nil {
 		return fmt.Errorf("metrics: %w", err)
