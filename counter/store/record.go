@@ -38,10 +38,19 @@ type writeTx struct {
 // appendOnly buckets take keys mostly in ascending order, so their pages
 // are split nearly full instead of in half (bbolt's default 0.5 would leave
 // every page of an append-mostly bucket half empty).
+var prependOnly = [][]byte{bucketAgencyIdx, bucketViolIdx}
+
 var appendOnly = [][]byte{bucketLog, bucketBatches, bucketSweeps, bucketDue, bucketNext, bucketDossiers, bucketEventIDs, bucketDossierLog}
 
 func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
 	for _, name := range appendOnly {
+		tx.Bucket(name).FillPercent = 0.9
+	}
+	// Newest-first indexes take each key at the front of its agency's range,
+	// a sequential pattern too: measured, 0.9 shrinks the database by a
+	// tenth and speeds batched writes by a third (BenchmarkRecordBatch100);
+	// 0.1 doubled its size.
+	for _, name := range prependOnly {
 		tx.Bucket(name).FillPercent = 0.9
 	}
 	// One zone for every stored instant, whether the clock came from the
