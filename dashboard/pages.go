@@ -27,8 +27,9 @@ var assets embed.FS
 var pageTemplates = template.Must(template.ParseFS(assets, "assets/*.html"))
 
 type pageData struct {
-	Now   string // the server clock, so that pages stamp events with it
-	Title string
+	Now    string // the server clock, so that pages stamp events with it
+	Title  string
+	Script string // the page's own script; head.html loads it after common.js
 }
 
 func (s *Server) registerPageRoutes() {
@@ -48,7 +49,7 @@ func (s *Server) page(name, title string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var b bytes.Buffer
 		if err := pageTemplates.ExecuteTemplate(&b, name, pageData{
-			Now: s.now().Format(time.RFC3339Nano), Title: title,
+			Now: s.now().Format(time.RFC3339Nano), Title: title, Script: strings.TrimSuffix(name, ".html") + ".js",
 		}); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}

@@ -36,13 +36,7 @@ func missingSlip(tl *timeline) ([]counter.Violation, time.Time) {
 	}
 	grace := slipGrace(tl.cfg, rs.Channel)
 	dl := tl.cfg.Add(r.At, grace)
-	ps, pending := tl.passes(func(i int) (string, time.Time, bool) {
-		s := tl.states[i]
-		if i < tl.receipt || tl.slip[i] || s.FinishedAt != nil || s.Ended() {
-			return "", time.Time{}, false
-		}
-		return r.ID, dl, true
-	})
+	ps, pending := tl.awaitedAfterReceipt(tl.slip, dl)
 	var out []counter.Violation
 	for _, p := range ps {
 		v := counter.Violation{

@@ -139,6 +139,20 @@ type pass struct {
 // after events[i]; ok is false when none does.
 type deadlineFunc func(i int) (key string, dl time.Time, ok bool)
 
+// awaitedAfterReceipt is passes for a deadline dl that runs from the
+// receipt until done[i] holds (a slip issued, a first transfer) or the
+// dossier finishes or ends.
+func (tl *timeline) awaitedAfterReceipt(done []bool, dl time.Time) ([]pass, time.Time) {
+	key := tl.events[tl.receipt].ID
+	return tl.passes(func(i int) (string, time.Time, bool) {
+		s := tl.states[i]
+		if i < tl.receipt || done[i] || s.FinishedAt != nil || s.Ended() {
+			return "", time.Time{}, false
+		}
+		return key, dl, true
+	})
+}
+
 // passes walks the spans in order and returns, for each key, the first
 // deadline that an instant of its span lies strictly after. pending is the
 // first instant after now at which the deadline standing in the last span

@@ -145,13 +145,7 @@ func lateTransfer(tl *timeline) ([]counter.Violation, time.Time) {
 		return nil, time.Time{}
 	}
 	dl := TransferDeadline(tl.cfg, r.At)
-	ps, pending := tl.passes(func(i int) (string, time.Time, bool) {
-		s := tl.states[i]
-		if i < tl.receipt || tl.moved[i] || s.FinishedAt != nil || s.Ended() {
-			return "", time.Time{}, false
-		}
-		return r.ID, dl, true
-	})
+	ps, pending := tl.awaitedAfterReceipt(tl.moved, dl)
 	var out []counter.Violation
 	for _, p := range ps {
 		v := counter.Violation{

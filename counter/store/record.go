@@ -405,16 +405,9 @@ func (w *writeTx) settle(old, nd *counter.Dossier) (*counter.Dossier, []counter.
 func (w *writeTx) indexDossier(nd *counter.Dossier) error {
 	b := w.tx.Bucket(bucketAgencyIdx)
 	suffix := append(invTimeKey(nd.CreatedAt), nd.Code...)
-	seen := map[string]bool{}
-	for _, root := range []string{nd.Agency, nd.Holder} {
-		for _, a := range w.cfg.Ancestors(root) {
-			if seen[a] {
-				continue
-			}
-			seen[a] = true
-			if err := b.Put(join([]byte(a), suffix), nil); err != nil {
-				return fmt.Errorf("index dossier %s: %w", nd.Code, err)
-			}
+	for _, a := range union(w.cfg.Ancestors(nd.Agency), w.cfg.Ancestors(nd.Holder)) {
+		if err := b.Put(join([]byte(a), suffix), nil); err != nil {
+			return fmt.Errorf("index dossier %s: %w", nd.Code, err)
 		}
 	}
 	return nil
