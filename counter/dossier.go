@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"slices"
 	"time"
 
 	"github.com/motcua/motcua/counter/calendar"
@@ -85,9 +86,13 @@ type Dossier struct {
 	PausedReason string      `json:"paused_reason,omitempty"`
 	ReturnedAt   *time.Time  `json:"returned_at,omitempty"`
 	Complaints   []Complaint `json:"complaints,omitempty"`
-	UpdatedAt    time.Time   `json:"updated_at"` // the latest event's at
-	LastSeq      uint64      `json:"last_seq"`
-	EventCount   int         `json:"event_count"`
+	// Visible lists the agencies whose subtrees may see the dossier
+	// (SPEC.md §10.4; Visible in settle.go): one definition for the
+	// store's indexes, the API and the websocket.
+	Visible    []string  `json:"visible_to,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at"` // the latest event's at
+	LastSeq    uint64    `json:"last_seq"`
+	EventCount int       `json:"event_count"`
 }
 
 // Ended reports whether only complaints may still be recorded.
@@ -112,6 +117,47 @@ func (d *Dossier) Paused() bool { return d.PausedAt != nil }
 // time that stood before any apology (Decree 61 Art. 30(2)(c)).
 func (d *Dossier) OnTime() bool {
 	return d.FinishedAt != nil && d.PromisedDueAt != nil && !d.FinishedAt.After(*d.PromisedDueAt)
+}
+
+// VisibleTo reports whether a reader scoped to agency scope may see d: one
+// of the agencies in d.Visible is in its subtree (SPEC.md §10.4). A state
+// stored before Visible existed falls back to its receiving agency and
+// holder.
+func (d *Dossier) VisibleTo(cfg *Config, scope string) bool {
+	if cfg.Root != nil && scope == cfg.Root.ID {
+		return true
+	}
+	for _, a := range d.visible() {
+		if a == scope || cfg.Within(a, scope) {
+			return true
+		}
+	}
+	return false
+}
+
+// Readers returns every agency whose scope may see d: the agencies of
+// d.Visible and all their ancestors.
+func (d *Dossier) Readers(cfg *Config) []string {
+	var out []string
+	for _, a := range d.visible() {
+		chain := cfg.Ancestors(a)
+		if len(chain) == 0 {
+			chain = []string{a} // an agency since removed from the tree
+		}
+		for _, x := range chain {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+func (d *Dossier) visible() []string {
+	if len(d.Visible) > 0 {
+		return d.Visible
+	}
+	return []string{d.Agency, d.Holder}
 }
 
 // Complaint returns the complaint with id, or nil.

@@ -97,3 +97,25 @@ type PublishFunc func(Change)
 
 // Publish calls f(c).
 func (f PublishFunc) Publish(c Change) { f(c) }
+
+// Writer is who records events: the token's role and agency. The store
+// checks it inside the write transaction against the dossier as it stands
+// there (SPEC.md §10.4), not against an earlier read.
+type Writer struct {
+	Agency string
+	Role   string // desk, integration, head, supervisor
+}
+
+type writerKey struct{}
+
+// WithWriter returns ctx carrying w for Ledger.Record.
+func WithWriter(ctx context.Context, w Writer) context.Context {
+	return context.WithValue(ctx, writerKey{}, w)
+}
+
+// WriterFrom returns the writer ctx carries; ok is false for the system
+// itself (replay, import, the demo), which writes anywhere.
+func WriterFrom(ctx context.Context) (Writer, bool) {
+	w, ok := ctx.Value(writerKey{}).(Writer)
+	return w, ok
+}

@@ -187,6 +187,12 @@ func Accept(cfg *Config, d *Dossier, e *Event, now time.Time) error {
 		return Errorf(CodeEventInFuture, "at", "at is more than %s ahead of the server clock",
 			"thời điểm at vượt quá %s so với đồng hồ máy chủ", cfg.Rules.FutureTolerance.String())
 	}
+	return accept(cfg, d, e)
+}
+
+// accept is Accept without the server-clock rule: the judgement of e
+// against d alone, also used to judge again an event already recorded.
+func accept(cfg *Config, d *Dossier, e *Event) error {
 	if e.Type.IsShift() {
 		return nil
 	}
@@ -223,12 +229,11 @@ func Accept(cfg *Config, d *Dossier, e *Event, now time.Time) error {
 			return Errorf(CodeNotReceived, "type", "dossier %q has not been received", "hồ sơ %q chưa được tiếp nhận", d.Code)
 		}
 	}
+	if err := followsDossier(cfg, d, e); err != nil {
+		return err
+	}
 	switch e.Type {
 	case Transferred:
-		if e.Agency != d.Holder {
-			return Errorf(CodeNotHolder, "agency", "agency %q does not hold dossier %q (holder: %q)",
-				"cơ quan %q không giữ hồ sơ %q (đang giữ: %q)", e.Agency, d.Code, d.Holder)
-		}
 		if e.To == d.Holder {
 			return Errorf(CodeInvalid, "to", "a dossier cannot be transferred to its holder", "không thể chuyển hồ sơ cho chính đơn vị đang giữ")
 		}
@@ -256,6 +261,89 @@ func Accept(cfg *Config, d *Dossier, e *Event, now time.Time) error {
 		}
 		if c.Outcome != "" {
 			return Errorf(CodeComplaintResolved, "complaint", "complaint %q is already resolved", "khiếu nại %q đã được giải quyết", e.Complaint)
+		}
+	}
+	return nil
+}
+
+// followsDossier applies the write rules of SPEC.md §10.4 to e against d,
+// the state at e's `at`: processing events come from the agency holding
+// the dossier then, or an ancestor of it; the receiving counter (or an
+// ancestor) may also record the return, a withdrawal, a stop request,
+// slips, the supplement's arrival and complaints. A unit that handed the
+// dossier on has no say in it any more.
+func followsDossier(cfg *Config, d *Dossier, e *Event) error {
+	holder := cfg.Within(d.Holder, e.Agency)
+	receiver := cfg.Within(d.Agency, e.Agency)
+	switch e.Type {
+	case SupplementRequested, ApologyIssued, ResultReady, Rejected, Transferred:
+		if holder {
+			return nil
+		}
+	case Returned, Withdrawn, SlipIssued, SupplementReceived, ComplaintFiled, ComplaintResolved:
+		if holder || receiver {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return Errorf(CodeNotHolder, "agency", "agency %q does not hold dossier %q at this time (holder: %q)",
+		"cơ quan %q không giữ hồ sơ %q vào thời điểm này (đang giữ: %q)", e.Agency, d.Code, d.Holder)
+}
+
+// Roles that may record events or resolve complaints.
+const (
+	RoleDesk        = "desk"
+	RoleIntegration = "integration"
+	RoleHead        = "head"
+	RoleSupervisor  = "supervisor"
+)
+
+// Authorize checks that w may record e on the dossier whose state at e's
+// `at` is d (nil for a new one), as SPEC.md §6.2 and §10.4 say: the
+// event's agency lies in w's subtree; a dossier w cannot see is answered
+// as missing (an event that would create it, as already existing), so
+// that existence outside the scope is never revealed; only desk and
+// integration tokens record, except that a complaint is resolved by a
+// head or supervisor over the subject official's agency, or an
+// integration scoped over it.
+func Authorize(cfg *Config, w Writer, d *Dossier, e *Event) error {
+	if e.Type == ComplaintResolved {
+		if w.Role != RoleHead && w.Role != RoleSupervisor && w.Role != RoleIntegration {
+			return Errorf(CodeForbidden, "", "a complaint is resolved by a head, a supervisor or an integration",
+				"khiếu nại do người đứng đầu, cấp giám sát hoặc hệ thống tích hợp giải quyết")
+		}
+	} else if w.Role != RoleDesk && w.Role != RoleIntegration {
+		return Errorf(CodeForbidden, "", "only desk and integration tokens record events",
+			"chỉ mã truy cập của bộ phận tiếp nhận hoặc tích hợp mới được ghi sự kiện")
+	}
+	if cfg.Agency(e.Agency) != nil && !cfg.Within(e.Agency, w.Agency) {
+		return Errorf(CodeForbidden, "agency", "agency %q is outside the token's scope",
+			"cơ quan %q nằm ngoài phạm vi của mã truy cập", e.Agency)
+	}
+	if d == nil || e.Type.IsShift() {
+		return nil
+	}
+	if !d.VisibleTo(cfg, w.Agency) {
+		if e.Type.Creates() {
+			return Errorf(CodeForbidden, "dossier", "dossier %q belongs outside the token's scope",
+				"hồ sơ %q thuộc phạm vi khác", e.Dossier)
+		}
+		return Errorf(CodeDossierNotFound, "dossier", "dossier %q not found", "không tìm thấy hồ sơ %q", e.Dossier)
+	}
+	if e.Type == ComplaintResolved {
+		subject := ""
+		if c := d.Complaint(e.Complaint); c != nil && c.SubjectOfficial != "" {
+			if o := cfg.Official(c.SubjectOfficial); o != nil {
+				subject = o.Agency
+			}
+		}
+		if subject == "" {
+			subject = d.Holder
+		}
+		if !cfg.Within(subject, w.Agency) {
+			return Errorf(CodeForbidden, "complaint", "the complaint's subject is outside the token's scope",
+				"người bị khiếu nại nằm ngoài phạm vi của mã truy cập")
 		}
 	}
 	return nil

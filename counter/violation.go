@@ -46,6 +46,9 @@ const (
 	StatusProvisional = "provisional"
 	StatusDismissed   = "dismissed"
 	StatusResolved    = "resolved"
+	// StatusWithdrawn marks a verdict the completed history no longer
+	// supports (SPEC.md §10.1): kept on record, counted nowhere.
+	StatusWithdrawn = "withdrawn"
 )
 
 // ViolationHead is the head answering for the unit charged.
@@ -70,7 +73,12 @@ type Violation struct {
 	DetectedAt time.Time      `json:"detected_at"`
 	Basis      string         `json:"basis"`
 	Details    map[string]any `json:"details,omitempty"`
+	// WithdrawnAt and WithdrawnBy (the id of the event that withdrew it; empty
+	// for a deadline sweep) are set while Status is withdrawn.
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+	WithdrawnBy string     `json:"withdrawn_by,omitempty"`
 }
 
-// Counts reports whether v counts in roll-ups: dismissed ones count nowhere.
-func (v *Violation) Counts() bool { return v.Status != StatusDismissed }
+// Counts reports whether v counts in roll-ups: dismissed and withdrawn ones
+// count nowhere.
+func (v *Violation) Counts() bool { return v.Status != StatusDismissed && v.Status != StatusWithdrawn }

@@ -118,8 +118,29 @@ func newFixture(t *testing.T) *fixture {
 		return &counter.Dossier{Code: code, Agency: agency, Holder: agency, Status: counter.DossierProcessing,
 			Applicant: &counter.Applicant{Name: secret}}
 	}
+	cfgOnce := testConfig()
 	l := &mock.Ledger{
 		RecordFn: func(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+			// As the store does inside its write transaction.
+			w, ok := counter.WriterFrom(ctx)
+			if !ok {
+				return nil, fmt.Errorf("no writer in the context")
+			}
+			for i := range events {
+				var d *counter.Dossier
+				switch events[i].Dossier {
+				case "OWN-1":
+					d = dossier("OWN-1", "so-xd-motcua", secretOwn)
+				case "OTHER-1":
+					d = dossier("OTHER-1", "q-haichau", secretOther)
+				}
+				if err := counter.Authorize(cfgOnce, w, d, &events[i]); err != nil {
+					if len(events) > 1 {
+						return nil, counter.WithFieldPrefix(err, fmt.Sprintf("events[%d]", i))
+					}
+					return nil, err
+				}
+			}
 			f.mu.Lock()
 			f.records++
 			f.mu.Unlock()

@@ -30,13 +30,13 @@ func (s *Server) handleDossierView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !p.CanSeeDossier(s.Config, d, events) {
+	if !p.CanSeeDossier(s.Config, d) {
 		return errDossierNotFound(code)
 	}
 	return c.JSON(dossierViewJSON{
 		Dossier:    s.withClock(d),
 		Events:     nonNil(events),
-		Violations: nonNil(violations),
+		Violations: p.ownViolations(s.Config, violations),
 	})
 }
 

@@ -44,13 +44,14 @@ var wantStatus = map[string]int{
 	"unavailable":       503,
 	"internal":          500,
 
-	"not_received":        409,
-	"already_exists":      409,
-	"already_finished":    409,
-	"no_open_supplement":  409,
-	"complaint_resolved":  409,
-	"complaint_not_found": 404,
-	"too_many_events":     422,
+	"not_received":           409,
+	"already_exists":         409,
+	"conflicts_with_history": 409,
+	"already_finished":       409,
+	"no_open_supplement":     409,
+	"complaint_resolved":     409,
+	"complaint_not_found":    404,
+	"too_many_events":        422,
 }
 
 // counterCodes returns the values of every Code* string constant declared

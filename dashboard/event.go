@@ -33,10 +33,11 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeEvents(c.UserContext(), p, events); err != nil {
+	ctx, err := s.writerContext(c.UserContext(), p, events)
+	if err != nil {
 		return err
 	}
-	res, err := s.Ledger.Record(c.UserContext(), events)
+	res, err := s.Ledger.Record(ctx, events)
 	if err != nil {
 		return err
 	}

@@ -66,36 +66,23 @@ func errOutOfScope(field, agency string) *counter.Error {
 		"cơ quan %q nằm ngoài phạm vi của mã truy cập", agency)
 }
 
-// dossierAgencies returns every agency a dossier has been at: the
-// receiving agency, the holder, and each agency that recorded or was sent
-// one of its events.
-func dossierAgencies(d *counter.Dossier, events []counter.Event) []string {
-	out := []string{d.Agency, d.Holder}
-	for _, e := range events {
-		out = append(out, e.Agency)
-		if e.To != "" {
-			out = append(out, e.To)
+// CanSeeDossier reports whether p may read d (counter.Dossier.VisibleTo:
+// the one definition the store's index and the websocket use too).
+func (p Principal) CanSeeDossier(cfg *counter.Config, d *counter.Dossier) bool {
+	return d != nil && cfg != nil && p.Agency != "" && d.VisibleTo(cfg, p.Agency)
+}
+
+// ownViolations keeps the violations charged inside p's scope (SPEC.md
+// §10.4: a reader of a dossier that moved on does not see the new
+// holder's verdicts).
+func (p Principal) ownViolations(cfg *counter.Config, vs []counter.Violation) []counter.Violation {
+	out := make([]counter.Violation, 0, len(vs))
+	for _, v := range vs {
+		if p.Covers(cfg, v.Agency) || (cfg.Root != nil && p.Agency == cfg.Root.ID) {
+			out = append(out, v)
 		}
 	}
 	return out
-}
-
-// CanSeeDossier reports whether p may read d: its receiving agency or an
-// agency that held it or acted on it is within p's scope. events are the
-// dossier's events (nil to judge by d alone).
-func (p Principal) CanSeeDossier(cfg *counter.Config, d *counter.Dossier, events []counter.Event) bool {
-	if d == nil {
-		return false
-	}
-	if cfg != nil && cfg.Root != nil && p.Agency == cfg.Root.ID {
-		return true // even a dossier of an agency since removed from the tree
-	}
-	for _, a := range dossierAgencies(d, events) {
-		if p.Covers(cfg, a) {
-			return true
-		}
-	}
-	return false
 }
 
 func errDossierNotFound(code string) *counter.Error {
@@ -104,57 +91,31 @@ func errDossierNotFound(code string) *counter.Error {
 	return counter.Errorf(counter.CodeDossierNotFound, "", "dossier %q not found", "không tìm thấy hồ sơ %q", code)
 }
 
-// authorizeEvents checks a POST /events batch against p: only desk and
-// integration tokens write; each event's agency (for a transfer, the
-// sender) must be in scope; an event on an existing dossier the token
-// cannot see is refused as if the dossier did not exist (404) or, for an
-// event that would create it, 403 on "dossier".
-func (s *Server) authorizeEvents(ctx context.Context, p Principal, events []counter.Event) error {
-	if !p.Is(RoleDesk, RoleIntegration) {
-		return counter.Errorf(counter.CodeForbidden, "", "only desk and integration tokens record events",
+// writerContext checks that p may record events at all and returns ctx
+// carrying p as the writer: the store checks each event's agency and
+// dossier against p inside the write transaction (counter.Authorize), so
+// that the scope is judged on the dossier as the write sees it.
+func (s *Server) writerContext(ctx context.Context, p Principal, events []counter.Event) (context.Context, error) {
+	resolving := len(events) > 0
+	for _, e := range events {
+		if e.Type != counter.ComplaintResolved {
+			resolving = false
+		}
+	}
+	if !p.Is(RoleDesk, RoleIntegration) && !(resolving && p.Is(RoleHead, RoleSupervisor)) {
+		return nil, counter.Errorf(counter.CodeForbidden, "", "only desk and integration tokens record events",
 			"chỉ mã truy cập của bộ phận tiếp nhận hoặc tích hợp mới được ghi sự kiện")
 	}
-	prefix := func(i int, field string) string {
-		if len(events) == 1 {
-			return field
-		}
-		return "events[" + strconv.Itoa(i) + "]." + field
-	}
+	// The stateless part answers before the write: each event's agency
+	// (for a transfer, the sender) in scope. The store judges the rest.
 	for i, e := range events {
-		if s.Config.Agency(e.Agency) == nil {
-			continue // the store refuses it as unknown_agency (422)
-		}
-		if !p.Covers(s.Config, e.Agency) {
-			return errOutOfScope(prefix(i, "agency"), e.Agency)
+		if s.Config.Agency(e.Agency) != nil && !p.Covers(s.Config, e.Agency) {
+			field := "agency"
+			if len(events) > 1 {
+				field = "events[" + strconv.Itoa(i) + "].agency"
+			}
+			return nil, errOutOfScope(field, e.Agency)
 		}
 	}
-	if s.Config.Root != nil && p.Agency == s.Config.Root.ID {
-		return nil // the root's subtree holds every dossier: no lookups
-	}
-	seen := map[string]bool{}
-	for i, e := range events {
-		if e.Dossier == "" || seen[e.Dossier] {
-			continue
-		}
-		seen[e.Dossier] = true
-		d, evs, _, err := s.Ledger.FindDossierByCode(ctx, e.Dossier)
-		switch counter.ErrorCode(err) {
-		case "":
-		case counter.CodeDossierNotFound:
-			continue
-		default:
-			return err
-		}
-		if p.CanSeeDossier(s.Config, d, evs) {
-			continue
-		}
-		if e.Type.Creates() {
-			return counter.Errorf(counter.CodeForbidden, prefix(i, "dossier"), "dossier %q belongs outside the token's scope",
-				"hồ sơ %q thuộc phạm vi khác", e.Dossier)
-		}
-		nf := errDossierNotFound(e.Dossier)
-		nf.Field = prefix(i, "dossier")
-		return nf
-	}
-	return nil
+	return counter.WithWriter(ctx, counter.Writer{Agency: p.Agency, Role: p.Role}), nil
 }

@@ -107,8 +107,11 @@ func deskEvents(tx *bolt.Tx, key []byte, since time.Time) ([]counter.Event, erro
 	return out, nil
 }
 
-// settleDesk re-evaluates the desk under key (agency\x00desk).
-func (w *writeTx) settleDesk(key string) ([]counter.Violation, time.Time, error) {
+// settleDesk re-evaluates the desk under key (agency\x00desk). cause is
+// the shift event that asked for it ("" for a sweep). A desk_unstaffed of
+// the judged days that the shifts no longer support (a shift_started
+// recorded late but dated in time) is withdrawn.
+func (w *writeTx) settleDesk(key, cause string) ([]counter.Violation, time.Time, error) {
 	d, err := getDesk(w.tx, []byte(key))
 	if err != nil || d == nil {
 		return nil, time.Time{}, err
@@ -129,15 +132,75 @@ func (w *writeTx) settleDesk(key string) ([]counter.Violation, time.Time, error)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	vs, next := ev.EvaluateDesk(w.cfg, judged, events, w.now)
-	changed, err := w.mergeViolations("", vs)
+	fresh, next := ev.EvaluateDesk(w.cfg, judged, events, w.now)
+	stored, err := w.deskViolations(d, fresh, judged.Watched)
 	if err != nil {
+		return nil, time.Time{}, err
+	}
+	since := judged.Watched
+	changes, err := counter.Reconcile(stored, fresh, w.now, cause, func(v *counter.Violation) bool {
+		return v.Code == counter.VDeskUnstaffed && !v.OccurredAt.Before(since)
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	delta := counter.RollupDelta{}
+	for i := range changes {
+		c := &changes[i]
+		delta.Violation(w.cfg, c.Old, -1)
+		delta.Violation(w.cfg, &c.New, +1)
+		if err := w.putViolation("", c); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	delta.Prune()
+	if err := w.applyRollup(delta, nil); err != nil {
 		return nil, time.Time{}, err
 	}
 	if err := w.setNext("k"+key, next); err != nil {
 		return nil, time.Time{}, err
 	}
-	return changed, next, nil
+	out := make([]counter.Violation, 0, len(changes))
+	for _, c := range changes {
+		out = append(out, c.New)
+	}
+	return out, next, nil
+}
+
+// deskViolations returns the stored violations of desk d that a judgement
+// from since on may touch: those with the ids the judgement found, and
+// every desk_unstaffed of a day from since's on (their ids are
+// "desk:<counter>:<desk>/desk_unstaffed/<YYYY-MM-DD>/<n>", in day order).
+func (w *writeTx) deskViolations(d *counter.DeskState, fresh []counter.Violation, since time.Time) ([]counter.Violation, error) {
+	vb := w.tx.Bucket(bucketViolations)
+	var out []counter.Violation
+	seen := map[string]bool{}
+	for _, v := range fresh {
+		b := vb.Get([]byte(v.ID))
+		if b == nil {
+			continue
+		}
+		old, err := decodeViolation(b)
+		if err != nil {
+			return nil, fmt.Errorf("violation %s: %w", v.ID, err)
+		}
+		seen[v.ID] = true
+		out = append(out, *old)
+	}
+	prefix := []byte("desk:" + d.Agency + ":" + d.Desk + "/" + counter.VDeskUnstaffed + "/")
+	start := append(cp(prefix), since.In(w.cfg.Calendar.Location).Format("2006-01-02")...)
+	c := vb.Cursor()
+	for k, b := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, b = c.Next() {
+		if seen[string(k)] {
+			continue
+		}
+		old, err := decodeViolation(b)
+		if err != nil {
+			return nil, fmt.Errorf("violation %s: %w", k, err)
+		}
+		out = append(out, *old)
+	}
+	return out, nil
 }
 
 // Desks returns the staffing state of every watched desk.

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -75,24 +76,21 @@ type pending struct {
 // record validates events against the transaction's state and, when all
 // are accepted, writes them and every view derived from them. A refusal
 // (a *counter.Error) writes nothing; any other error must abort the tx.
-func (w *writeTx) record(events []counter.Event) (*counter.RecordResult, counter.Change, error) {
+// writer, when not nil, is the token recording them, checked here against
+// each dossier as this transaction holds it.
+func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*counter.RecordResult, counter.Change, error) {
 	var change counter.Change
-	field := func(i int) string {
-		if len(events) > 1 {
-			return "events[" + strconv.Itoa(i) + "]"
-		}
-		return ""
-	}
 	refuse := func(err error, i int) error {
-		if p := field(i); p != "" {
-			return counter.WithFieldPrefix(err, p)
+		if len(events) > 1 && counter.ErrorCode(err) != counter.CodeConflictsWithHistory {
+			return counter.WithFieldPrefix(err, "events["+strconv.Itoa(i)+"]")
 		}
 		return err
 	}
 
-	// Phase 1: judge every event against the state as it would be after the
-	// events before it, touching nothing in the database.
-	states := map[string]*counter.Dossier{}
+	// Phase 1: judge every event against its dossier's history with the
+	// events before it in this call, each inserted at its `at` (SPEC.md
+	// §10.1), touching nothing in the database.
+	work := map[string]*dossierWork{}
 	var order []string
 	ids := map[string]int{}
 	accepted := make([]pending, 0, len(events))
@@ -130,27 +128,32 @@ func (w *writeTx) record(events []counter.Event) (*counter.RecordResult, counter
 			accepted = append(accepted, pending{e: *stored, replay: true})
 			continue
 		}
-		if !e.Type.IsShift() {
-			d, ok := states[e.Dossier]
-			if !ok {
-				if d, err = w.dossier(e.Dossier); err != nil {
-					return nil, change, err
+		e.Seq, e.RecordedAt = seq+1, w.now
+		if e.Type.IsShift() {
+			if writer != nil {
+				if err := counter.Authorize(w.cfg, *writer, nil, &e); err != nil {
+					return nil, change, refuse(err, i)
 				}
-				order = append(order, e.Dossier)
 			}
-			if err := counter.Accept(w.cfg, d, &e, w.now); err != nil {
-				return nil, change, refuse(err, i)
-			}
-			seq++
-			e.Seq, e.RecordedAt = seq, w.now
-			states[e.Dossier] = counter.Fold(w.cfg, d, e)
-		} else {
 			if err := counter.Accept(w.cfg, nil, &e, w.now); err != nil {
 				return nil, change, refuse(err, i)
 			}
-			seq++
-			e.Seq, e.RecordedAt = seq, w.now
+		} else {
+			dw, ok := work[e.Dossier]
+			if !ok {
+				d, err := w.dossier(e.Dossier)
+				if err != nil {
+					return nil, change, err
+				}
+				dw = &dossierWork{prev: d, state: d}
+				work[e.Dossier] = dw
+				order = append(order, e.Dossier)
+			}
+			if err := w.admit(dw, e, writer); err != nil {
+				return nil, change, refuse(err, i)
+			}
 		}
+		seq++
 		ids[e.ID] = len(accepted)
 		accepted = append(accepted, pending{e: e})
 	}
@@ -159,7 +162,7 @@ func (w *writeTx) record(events []counter.Event) (*counter.RecordResult, counter
 	res := &counter.RecordResult{Replayed: true, Events: make([]counter.Event, 0, len(accepted)),
 		Dossiers: []*counter.Dossier{}, Violations: []counter.Violation{}}
 	var desks []string
-	deskSeen := map[string]bool{}
+	deskCause := map[string]string{}
 	for i := range accepted {
 		p := &accepted[i]
 		if p.replay {
@@ -173,25 +176,23 @@ func (w *writeTx) record(events []counter.Event) (*counter.RecordResult, counter
 		res.Events = append(res.Events, p.e)
 		if p.e.Type.IsShift() {
 			k := p.e.Agency + "\x00" + p.e.Desk
-			if !deskSeen[k] {
-				deskSeen[k] = true
+			if _, ok := deskCause[k]; !ok {
 				desks = append(desks, k)
 			}
+			deskCause[k] = p.e.ID
 			if err := w.foldDesk(p.e); err != nil {
 				return nil, change, err
 			}
+		} else {
+			work[p.e.Dossier].cause = p.e.ID
 		}
 	}
 	for _, code := range order {
-		nd := states[code]
-		if nd == nil {
-			continue
+		dw := work[code]
+		if dw.cause == "" {
+			continue // only retries
 		}
-		old, err := w.dossier(code)
-		if err != nil {
-			return nil, change, err
-		}
-		d, vs, _, err := w.settle(old, nd)
+		d, vs, err := w.settle(code, dw.prev, dw.cause)
 		if err != nil {
 			return nil, change, err
 		}
@@ -199,7 +200,7 @@ func (w *writeTx) record(events []counter.Event) (*counter.RecordResult, counter
 		res.Violations = append(res.Violations, vs...)
 	}
 	for _, k := range desks {
-		vs, _, err := w.settleDesk(k)
+		vs, _, err := w.settleDesk(k, deskCause[k])
 		if err != nil {
 			return nil, change, err
 		}
@@ -215,6 +216,58 @@ func (w *writeTx) record(events []counter.Event) (*counter.RecordResult, counter
 	change.Dossiers = res.Dossiers
 	change.Violations = res.Violations
 	return res, change, nil
+}
+
+// dossierWork is one dossier's judgement within a Record call: its stored
+// state, its state after the call's events so far, and its ordered history
+// once an out-of-order event made it necessary.
+type dossierWork struct {
+	prev    *counter.Dossier
+	state   *counter.Dossier
+	hist    []counter.Event // nil until loaded
+	pending []counter.Event // the call's events while hist is not loaded
+	cause   string          // the last new event of the call
+}
+
+// admit judges e against its dossier as SPEC.md §10.1 says. An event that
+// comes after every event of the dossier is judged against the state
+// alone; an earlier one against the history with it inserted at its `at`.
+func (w *writeTx) admit(dw *dossierWork, e counter.Event, writer *counter.Writer) error {
+	if writer != nil {
+		// Scope by the dossier as it stands: who may see it now.
+		if err := counter.Authorize(w.cfg, *writer, dw.state, &e); err != nil {
+			return err
+		}
+	}
+	if counter.InOrder(dw.state, e) {
+		if err := counter.Accept(w.cfg, dw.state, &e, w.now); err != nil {
+			return err
+		}
+		dw.state = counter.Fold(w.cfg, dw.state, e)
+		if dw.hist != nil {
+			dw.hist = append(dw.hist, e)
+		} else {
+			dw.pending = append(dw.pending, e)
+		}
+		return nil
+	}
+	if dw.hist == nil {
+		hist, err := dossierEvents(w.tx, e.Dossier)
+		if err != nil {
+			return err
+		}
+		// The call's earlier events are not written yet.
+		dw.hist = append(hist, dw.pending...)
+		dw.pending = nil
+		counter.SortHistory(dw.hist)
+	}
+	hist, d, err := counter.Admit(w.cfg, dw.hist, e, w.now)
+	if err != nil {
+		return err
+	}
+	d.Visible = dw.state.Visible
+	dw.hist, dw.state = hist, d
+	return nil
 }
 
 func earliest(a, b time.Time) time.Time {
@@ -358,54 +411,76 @@ func dossierEvents(tx *bolt.Tx, code string) ([]counter.Event, error) {
 	return out, nil
 }
 
-// settle re-evaluates a dossier whose state moved from old to nd (old may
-// be nil; nd may equal old for a sweep) and writes the state, its indexes,
-// violations, counters and next check. It returns the state as stored and
-// the new or changed violations.
-func (w *writeTx) settle(old, nd *counter.Dossier) (*counter.Dossier, []counter.Violation, time.Time, error) {
-	nd.TrackingKey = w.s.TrackingKey(nd.Code)
-	nd.Clock = nd.ClockAt(w.cfg, w.now)
-	var changed []counter.Violation
-	next := time.Time{}
-	if ev := w.s.opts.Evaluator; ev != nil {
-		events, err := dossierEvents(w.tx, nd.Code)
-		if err != nil {
-			return nil, nil, time.Time{}, err
+// settle judges dossier code at the transaction's instant from what the
+// transaction holds (counter.Settle) and writes the outcome: the state,
+// its indexes, the violation changes, the roll-up deltas and the next
+// check. prev is the state stored before this transaction's events (nil
+// if new); cause is the event that asked for the judgement ("" for a
+// sweep). It returns the state as stored and the new or changed violations.
+func (w *writeTx) settle(code string, prev *counter.Dossier, cause string) (*counter.Dossier, []counter.Violation, error) {
+	hist, err := dossierEvents(w.tx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	counter.SortHistory(hist)
+	stored, err := dossierViolations(w.tx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := counter.Settle(w.cfg, w.s.opts.Evaluator, counter.SettleInput{
+		Prev: prev, History: hist, Stored: stored, Now: w.now, Cause: cause, TrackingKey: w.s.TrackingKey(code),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("settle %s: %w", code, err)
+	}
+	if err := w.persist(prev, &out); err != nil {
+		return nil, nil, err
+	}
+	return out.Dossier, out.Changed(), nil
+}
+
+// persist writes what a judgement of a dossier decided.
+func (w *writeTx) persist(prev *counter.Dossier, out *counter.Outcome) error {
+	nd := out.Dossier
+	for i := range out.Violations {
+		if err := w.putViolation(nd.Code, &out.Violations[i]); err != nil {
+			return err
 		}
-		vs, n := ev.EvaluateDossier(w.cfg, nd, events, w.now)
-		next = n
-		if changed, err = w.mergeViolations(nd.Code, vs); err != nil {
-			return nil, nil, time.Time{}, err
-		}
 	}
-	for _, t := range nd.ClockChanges(w.cfg, w.now) {
-		next = earliest(next, t)
+	if err := w.applyRollup(out.Rollup, out.Clocks); err != nil {
+		return err
 	}
-	w.countDossier(old, nd)
-	if err := w.indexDossier(nd); err != nil {
-		return nil, nil, time.Time{}, err
+	if err := w.indexDossier(prev, nd); err != nil {
+		return err
 	}
-	if err := w.setNext("d"+nd.Code, next); err != nil {
-		return nil, nil, time.Time{}, err
+	if err := w.setNext("d"+nd.Code, out.Next); err != nil {
+		return err
 	}
 	b, err := encodeDossier(nd)
 	if err != nil {
-		return nil, nil, time.Time{}, err
+		return err
 	}
 	if err := w.tx.Bucket(bucketDossiers).Put([]byte(nd.Code), b); err != nil {
-		return nil, nil, time.Time{}, fmt.Errorf("put dossier %s: %w", nd.Code, err)
+		return fmt.Errorf("put dossier %s: %w", nd.Code, err)
 	}
 	w.dirty = true
-	return nd, changed, next, nil
+	return nil
 }
 
-// indexDossier lists nd under every agency on the chains of its receiving
-// agency and its holder, newest first. Keys are only ever added: a unit
-// that once held a dossier keeps seeing it.
-func (w *writeTx) indexDossier(nd *counter.Dossier) error {
+// indexDossier lists nd under every agency that may see it
+// (nd.Readers), newest first. Keys are only ever added: an agency that
+// could once see a dossier keeps finding it.
+func (w *writeTx) indexDossier(prev, nd *counter.Dossier) error {
 	b := w.tx.Bucket(bucketAgencyIdx)
 	suffix := append(invTimeKey(nd.CreatedAt), nd.Code...)
-	for _, a := range union(w.cfg.Ancestors(nd.Agency), w.cfg.Ancestors(nd.Holder)) {
+	var had []string
+	if prev != nil && len(prev.Visible) > 0 {
+		had = prev.Readers(w.cfg)
+	}
+	for _, a := range nd.Readers(w.cfg) {
+		if slices.Contains(had, a) {
+			continue
+		}
 		if err := b.Put(join([]byte(a), suffix), nil); err != nil {
 			return fmt.Errorf("index dossier %s: %w", nd.Code, err)
 		}

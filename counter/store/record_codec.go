@@ -42,6 +42,7 @@ type dossierRecord struct {
 	UpdatedAt     int64               `json:"ua"`
 	LastSeq       uint64              `json:"ls"`
 	EventCount    int                 `json:"ec"`
+	Visible       []string            `json:"v,omitempty"`
 }
 
 func nanos(t *time.Time) int64 {
@@ -67,7 +68,7 @@ func encodeDossier(d *counter.Dossier) ([]byte, error) {
 		Intake: d.Supplements.Intake, Appraisal: d.Supplements.Appraisal, Reschedules: d.Reschedules,
 		ClockStart: nanos(d.ClockStart), PausedAt: nanos(d.PausedAt), PausedReason: d.PausedReason,
 		ReturnedAt: nanos(d.ReturnedAt), Complaints: d.Complaints, UpdatedAt: d.UpdatedAt.UnixNano(),
-		LastSeq: d.LastSeq, EventCount: d.EventCount}
+		LastSeq: d.LastSeq, EventCount: d.EventCount, Visible: d.Visible}
 	if d.Holder != d.Agency {
 		r.Holder = d.Holder
 	}
@@ -95,6 +96,7 @@ func (s *Store) decodeDossier(b []byte) (*counter.Dossier, error) {
 		Supplements: counter.Supplements{Intake: r.Intake, Appraisal: r.Appraisal}, Reschedules: r.Reschedules,
 		ClockStart: fromNanos(r.ClockStart, loc), PausedAt: fromNanos(r.PausedAt, loc), PausedReason: r.PausedReason,
 		ReturnedAt: fromNanos(r.ReturnedAt, loc), Complaints: r.Complaints, LastSeq: r.LastSeq, EventCount: r.EventCount,
+		Visible:     r.Visible,
 		TrackingKey: s.TrackingKey(r.Code)}
 	if d.Holder == "" {
 		d.Holder = d.Agency

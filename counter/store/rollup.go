@@ -12,47 +12,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// tally is the roll-up counters of one agency, all time or for one day.
-// Direct counts violations charged to the agency, Total those charged to it
-// or any descendant; Received, Finished and OnTime count its subtree's
-// dossiers; OverdueOpen is kept all-time only.
-type tally struct {
-	Direct      map[string]int `json:"d,omitempty"`
-	Total       map[string]int `json:"t,omitempty"`
-	Received    int            `json:"r,omitempty"`
-	Finished    int            `json:"f,omitempty"`
-	OnTime      int            `json:"o,omitempty"`
-	OverdueOpen int            `json:"od,omitempty"`
-}
-
-func (t *tally) add(o *tally) {
-	for k, v := range o.Direct {
-		if t.Direct == nil {
-			t.Direct = map[string]int{}
-		}
-		t.Direct[k] += v
-	}
-	for k, v := range o.Total {
-		if t.Total == nil {
-			t.Total = map[string]int{}
-		}
-		t.Total[k] += v
-	}
-	t.Received += o.Received
-	t.Finished += o.Finished
-	t.OnTime += o.OnTime
-	t.OverdueOpen += o.OverdueOpen
-}
-
-func bump(m *map[string]int, k string, d int) {
-	if *m == nil {
-		*m = map[string]int{}
-	}
-	(*m)[k] += d
-	if (*m)[k] == 0 {
-		delete(*m, k)
-	}
-}
+// tally is how the store keeps counter.Tally.
+type tally = counter.Tally
 
 func dayKey(agency string, t time.Time, loc *time.Location) string {
 	y, m, d := t.In(loc).Date()
@@ -88,101 +49,27 @@ func (w *writeTx) day(key string) (*tally, error) {
 	return t, nil
 }
 
-// each applies f to the all-time tally and the tally of the day of at, for
-// every agency in chain.
-func (w *writeTx) each(chain []string, at time.Time, f func(a string, t *tally)) error {
-	for _, a := range chain {
-		t, err := w.tally(a)
+// applyRollup adds a judgement's roll-up deltas to the transaction's
+// tallies and its moves to the open-dossier counts by holder and state.
+func (w *writeTx) applyRollup(r counter.RollupDelta, clocks map[counter.ClockKey]int) error {
+	for k, d := range r {
+		var t *tally
+		var err error
+		if k.Day == 0 {
+			t, err = w.tally(k.Agency)
+		} else {
+			t, err = w.day(k.Agency + "\x00" + counter.DayString(k.Day))
+		}
 		if err != nil {
 			return err
 		}
-		f(a, t)
-		dt, err := w.day(dayKey(a, at, w.cfg.Calendar.Location))
-		if err != nil {
-			return err
-		}
-		f(a, dt)
-		w.touched[a] = true
+		t.Add(d)
+		w.touched[k.Agency] = true
+	}
+	for k, n := range clocks {
+		w.clocks[k.Holder+"\x00"+k.State] += int64(n)
 	}
 	return nil
-}
-
-// countViolation adds (sign +1) or removes (-1) v from the roll-up.
-func (w *writeTx) countViolation(v *counter.Violation, sign int) error {
-	return w.each(w.cfg.Ancestors(v.Agency), v.OccurredAt, func(a string, t *tally) {
-		if a == v.Agency {
-			bump(&t.Direct, v.Code, sign)
-		}
-		bump(&t.Total, v.Code, sign)
-	})
-}
-
-// countOverdueOpen moves the open-overdue count of v's chain by sign.
-func (w *writeTx) countOverdueOpen(v *counter.Violation, sign int) error {
-	for _, a := range w.cfg.Ancestors(v.Agency) {
-		t, err := w.tally(a)
-		if err != nil {
-			return err
-		}
-		t.OverdueOpen += sign
-		w.touched[a] = true
-	}
-	return nil
-}
-
-func openOverdue(v *counter.Violation) bool {
-	return v != nil && v.Code == counter.VOverdue && v.Status == counter.StatusOpen
-}
-
-// countDossier updates received/finished/on-time counters and the open
-// clock-state counts for a dossier moving from old to nd.
-func (w *writeTx) countDossier(old, nd *counter.Dossier) {
-	if nd.ReceivedAt != nil && (old == nil || old.ReceivedAt == nil) {
-		_ = w.each(w.cfg.Ancestors(nd.Agency), *nd.ReceivedAt, func(_ string, t *tally) { t.Received++ })
-	}
-	if nd.FinishedAt != nil && nd.ReceivedAt != nil && (old == nil || old.FinishedAt == nil) {
-		chain := union(w.cfg.Ancestors(nd.Agency), w.cfg.Ancestors(nd.Holder))
-		onTime := nd.OnTime()
-		_ = w.each(chain, *nd.FinishedAt, func(_ string, t *tally) {
-			t.Finished++
-			if onTime {
-				t.OnTime++
-			}
-		})
-	}
-	if old != nil && openState(old.Clock.State) {
-		w.clocks[old.Holder+"\x00"+old.Clock.State]--
-	}
-	if openState(nd.Clock.State) {
-		w.clocks[nd.Holder+"\x00"+nd.Clock.State]++
-	}
-}
-
-func union(a, b []string) []string {
-	out := append([]string(nil), a...)
-	for _, x := range b {
-		found := false
-		for _, y := range a {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// openState reports whether a clock state belongs to an unfinished dossier.
-func openState(s string) bool {
-	switch s {
-	case counter.ClockIntake, counter.ClockOnTrack, counter.ClockWarning, counter.ClockDueToday,
-		counter.ClockOverdue, counter.ClockPaused:
-		return true
-	}
-	return false
 }
 
 func (w *writeTx) flushTallies() error {
@@ -201,6 +88,13 @@ func (w *writeTx) flushTallies() error {
 	}
 	db := w.tx.Bucket(bucketRollupDay)
 	for k, t := range w.days {
+		if t.Zero() {
+			// A day a late event emptied holds nothing, as if never counted.
+			if err := db.Delete([]byte(k)); err != nil {
+				return fmt.Errorf("put rollup day: %w", err)
+			}
+			continue
+		}
 		b, err := json.Marshal(t)
 		if err != nil {
 			return fmt.Errorf("encode rollup day: %w", err)
@@ -303,7 +197,7 @@ func (s *Store) Rollup(ctx context.Context, agency string, from, to time.Time) (
 					if err := json.Unmarshal(v, &d); err != nil {
 						return nil, fmt.Errorf("decode rollup day: %w", err)
 					}
-					t.add(&d)
+					t.Add(&d)
 				}
 			}
 			n := node(a, t)

@@ -65,6 +65,7 @@ type Store struct {
 
 type request struct {
 	events []counter.Event
+	writer *counter.Writer // nil: the system itself
 	done   chan response
 	res    *counter.RecordResult
 	change counter.Change
@@ -201,6 +202,9 @@ func (s *Store) Record(ctx context.Context, events []counter.Event) (*counter.Re
 			"tối đa %d sự kiện mỗi yêu cầu", counter.MaxEventsPerBatch)
 	}
 	req := &request{events: events, done: make(chan response, 1)}
+	if w, ok := counter.WriterFrom(ctx); ok {
+		req.writer = &w
+	}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -263,7 +267,7 @@ func (s *Store) commit(group []*request) {
 		w := newWriteTx(s, tx, now)
 		for _, r := range group {
 			r.res, r.change, r.err = nil, counter.Change{}, nil
-			res, ch, err := w.record(r.events)
+			res, ch, err := w.record(r.events, r.writer)
 			if err != nil {
 				var ce *counter.Error
 				if !errors.As(err, &ce) {

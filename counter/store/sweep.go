@@ -117,17 +117,16 @@ func (s *Store) sweepChunk(until, now time.Time) (int, error) {
 				if d == nil {
 					continue
 				}
-				old := *d
-				nd, vs, _, err := w.settle(&old, d)
+				nd, vs, err := w.settle(d.Code, d, "")
 				if err != nil {
 					return err
 				}
 				change.Violations = append(change.Violations, vs...)
-				if nd.Clock.State != old.Clock.State || len(vs) > 0 {
+				if nd.Clock.State != d.Clock.State || len(vs) > 0 {
 					change.Dossiers = append(change.Dossiers, nd)
 				}
 			case 'k':
-				vs, _, err := w.settleDesk(key[1:])
+				vs, _, err := w.settleDesk(key[1:], "")
 				if err != nil {
 					return err
 				}

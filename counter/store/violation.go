@@ -7,92 +7,52 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"reflect"
 
 	"github.com/motcua/motcua/counter"
 	bolt "go.etcd.io/bbolt"
 )
 
-// mergeViolations upserts the violations an evaluation returned. A new one
-// is stored and counted; a known one whose status, severity or details
-// changed is rewritten, keeping its first detection time. Violations the
-// evaluation no longer returns stay as they are: nothing raised is lost.
-// It returns the new and changed ones.
-func (w *writeTx) mergeViolations(dossier string, vs []counter.Violation) ([]counter.Violation, error) {
-	vb := w.tx.Bucket(bucketViolations)
-	var out []counter.Violation
-	for i := range vs {
-		v := vs[i]
-		var old *counter.Violation
-		fp, err := fingerprint(&v)
-		if err != nil {
-			return nil, err
+// putViolation stores one change a judgement decided: a new violation is
+// indexed under its charged agency's chain and its dossier; a changed one
+// whose agency or occurred_at moved (a late event showed who held the
+// dossier at the deadline) is moved in the agency index. Roll-up counts
+// come from the judgement's deltas, not from here.
+func (w *writeTx) putViolation(dossier string, c *counter.ViolationChange) error {
+	v := &c.New
+	if c.Old == nil {
+		if err := w.indexViolation(dossier, v); err != nil {
+			return err
 		}
-		if b := vb.Get([]byte(v.ID)); b != nil {
-			if len(b) >= 8 && bytes.Equal(b[:8], fp) {
-				continue // unchanged: most re-evaluations end here, without decoding
-			}
-			if old, err = decodeViolation(b); err != nil {
-				return nil, fmt.Errorf("violation %s: %w", v.ID, err)
-			}
-			v.DetectedAt = old.DetectedAt
-			v.Agency, v.OccurredAt, v.Code = old.Agency, old.OccurredAt, old.Code // identity is fixed at first detection
-			if v.Status == old.Status && v.Severity == old.Severity && reflect.DeepEqual(jsonish(v.Details), jsonish(old.Details)) {
-				continue
-			}
-		} else {
-			v.DetectedAt = w.now
-			if err := w.indexViolation(dossier, &v); err != nil {
-				return nil, err
-			}
+	} else if c.Old.Agency != v.Agency || !c.Old.OccurredAt.Equal(v.OccurredAt) {
+		if err := w.unindexViolation(c.Old); err != nil {
+			return err
 		}
-		if err := w.recount(old, &v); err != nil {
-			return nil, err
+		if err := w.indexViolation("", v); err != nil {
+			return err
 		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("encode violation %s: %w", v.ID, err)
-		}
-		if err := vb.Put([]byte(v.ID), append(fp, b...)); err != nil {
-			return nil, fmt.Errorf("put violation %s: %w", v.ID, err)
-		}
-		out = append(out, v)
 	}
-	return out, nil
+	fp, err := fingerprint(v)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode violation %s: %w", v.ID, err)
+	}
+	if err := w.tx.Bucket(bucketViolations).Put([]byte(v.ID), append(fp, b...)); err != nil {
+		return fmt.Errorf("put violation %s: %w", v.ID, err)
+	}
+	w.dirty = true
+	return nil
 }
 
-// jsonish normalises details through JSON so that stored and fresh maps
-// compare equal (numbers decode as float64).
-func jsonish(m map[string]any) any {
-	if len(m) == 0 {
-		return nil
-	}
-	b, _ := json.Marshal(m)
-	var out any
-	_ = json.Unmarshal(b, &out)
-	return out
-}
-
-// recount moves v's weight in the roll-up from old (nil if new) to v.
-func (w *writeTx) recount(old, v *counter.Violation) error {
-	if old != nil && old.Counts() {
-		if err := w.countViolation(old, -1); err != nil {
-			return err
-		}
-	}
-	if v.Counts() {
-		if err := w.countViolation(v, +1); err != nil {
-			return err
-		}
-	}
-	if openOverdue(old) {
-		if err := w.countOverdueOpen(old, -1); err != nil {
-			return err
-		}
-	}
-	if openOverdue(v) {
-		if err := w.countOverdueOpen(v, +1); err != nil {
-			return err
+// unindexViolation removes v from its charged agency's chain.
+func (w *writeTx) unindexViolation(v *counter.Violation) error {
+	ib := w.tx.Bucket(bucketViolIdx)
+	suffix := append(invTimeKey(v.OccurredAt), v.ID...)
+	for _, a := range w.cfg.Ancestors(v.Agency) {
+		if err := ib.Delete(join([]byte(a), suffix)); err != nil {
+			return fmt.Errorf("unindex violation %s: %w", v.ID, err)
 		}
 	}
 	return nil
