@@ -33,19 +33,6 @@ func compareHistory(a, b Event) int {
 // SortHistory orders events in place by event time (ties by arrival).
 func SortHistory(events []Event) { slices.SortStableFunc(events, compareHistory) }
 
-// insertAt returns the position at which e takes its place in hist
-// (ordered): after every event with an `at` not later than e's, since e
-// arrives after all of them.
-func insertAt(hist []Event, e Event) int {
-	i, _ := slices.BinarySearchFunc(hist, e.At, func(x Event, t time.Time) int {
-		if x.At.After(t) {
-			return 1
-		}
-		return -1
-	})
-	return i
-}
-
 // Replay folds an ordered history into the dossier's state (nil for none).
 func Replay(cfg *Config, hist []Event) *Dossier {
 	var d *Dossier
@@ -55,39 +42,61 @@ func Replay(cfg *Config, hist []Event) *Dossier {
 	return d
 }
 
-// Admit judges e, a new event of a dossier whose ordered history is hist,
-// as SPEC.md §10.1 says: inserted at its `at`, it must be acceptable
-// against the state of the events before it, and every event already
-// recorded after it must still be acceptable. It returns the new ordered
-// history and the state it folds to, or the refusal: e's own (an *Error
-// from Accept), or CodeConflictsWithHistory naming the first later event
-// that e would invalidate. hist is not modified. now is the server clock.
-func Admit(cfg *Config, hist []Event, e Event, now time.Time) ([]Event, *Dossier, error) {
-	if len(hist) == 0 {
-		if err := Accept(cfg, nil, &e, now); err != nil {
-			return nil, nil, err
+// Admit judges news, the new events of one dossier in arrival order (Seq
+// set, increasing), against hist, the dossier's ordered stored history, as
+// SPEC.md §10.1 says: with every new event inserted at its `at`, each new
+// event must be acceptable against the state of the events before it, and
+// every stored event after the first new one must still be acceptable.
+// The new events are judged together, so that a backlog resent as one
+// batch goes in even where its events, one at a time, would each conflict
+// with the history. It returns the merged history and the state it folds
+// to, or the refusal with the index in news of the event at fault: e's
+// own error (from Accept), or, with index -1, CodeConflictsWithHistory
+// naming the first stored event the new ones would invalidate. hist and
+// news are not modified. now is the server clock.
+func Admit(cfg *Config, hist, news []Event, now time.Time) ([]Event, *Dossier, int, error) {
+	if len(news) == 0 {
+		return hist, Replay(cfg, hist), -1, nil
+	}
+	first := news[0] // the creating event, for a new dossier
+	if len(hist) > 0 {
+		first = hist[0]
+	} else if err := Accept(cfg, nil, &news[0], now); err != nil {
+		return nil, nil, 0, err
+	}
+	isNew := make(map[uint64]int, len(news))
+	for i, e := range news {
+		if e.At.Before(first.At) {
+			return nil, nil, i, Errorf(CodeBeforeCreation, "at", "at is earlier than the dossier's first event",
+				"thời điểm at sớm hơn sự kiện đầu tiên của hồ sơ")
 		}
-		return []Event{e}, Fold(cfg, nil, e), nil
+		isNew[e.Seq] = i
 	}
-	if e.At.Before(hist[0].At) {
-		return nil, nil, Errorf(CodeBeforeCreation, "at", "at is earlier than the dossier's first event",
-			"thời điểm at sớm hơn sự kiện đầu tiên của hồ sơ")
-	}
-	i := insertAt(hist, e)
-	d := Replay(cfg, hist[:i])
-	if err := Accept(cfg, d, &e, now); err != nil {
-		return nil, nil, err
-	}
-	d = Fold(cfg, d, e)
-	for _, later := range hist[i:] {
-		if err := accept(cfg, d, &later); err != nil {
-			return nil, nil, conflictsWith(later.ID, err)
+	merged := make([]Event, 0, len(hist)+len(news))
+	merged = append(append(merged, hist...), news...)
+	SortHistory(merged)
+	start := len(merged)
+	for j, e := range merged {
+		if _, ok := isNew[e.Seq]; ok {
+			start = j
+			break
 		}
-		d = Fold(cfg, d, later)
 	}
-	out := make([]Event, 0, len(hist)+1)
-	out = append(append(append(out, hist[:i]...), e), hist[i:]...)
-	return out, d, nil
+	d := Replay(cfg, merged[:start])
+	for j := start; j < len(merged); j++ {
+		e := merged[j]
+		if i, ok := isNew[e.Seq]; ok {
+			if d != nil || i != 0 || len(hist) > 0 {
+				if err := Accept(cfg, d, &e, now); err != nil {
+					return nil, nil, i, err
+				}
+			}
+		} else if err := accept(cfg, d, &e); err != nil {
+			return nil, nil, -1, conflictsWith(e.ID, err)
+		}
+		d = Fold(cfg, d, e)
+	}
+	return merged, d, -1, nil
 }
 
 // InOrder reports whether e, arriving now, takes its place after every

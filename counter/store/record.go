@@ -149,13 +149,23 @@ func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*count
 				work[e.Dossier] = dw
 				order = append(order, e.Dossier)
 			}
-			if err := w.admit(dw, e, writer); err != nil {
-				return nil, change, refuse(err, i)
+			if writer != nil {
+				// Scope by the dossier as it stands: who may see it now.
+				if err := counter.Authorize(w.cfg, *writer, dw.state, &e); err != nil {
+					return nil, change, refuse(err, i)
+				}
 			}
+			dw.news = append(dw.news, e)
+			dw.index = append(dw.index, i)
 		}
 		seq++
 		ids[e.ID] = len(accepted)
 		accepted = append(accepted, pending{e: e})
+	}
+	for _, code := range order {
+		if err := w.admit(work[code]); err != nil {
+			return nil, change, refuse(err, work[code].failed)
+		}
 	}
 
 	// Phase 2: write. Errors from here on are storage failures.
@@ -219,55 +229,55 @@ func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*count
 }
 
 // dossierWork is one dossier's judgement within a Record call: its stored
-// state, its state after the call's events so far, and its ordered history
-// once an out-of-order event made it necessary.
+// state and the call's new events for it.
 type dossierWork struct {
-	prev    *counter.Dossier
-	state   *counter.Dossier
-	hist    []counter.Event // nil until loaded
-	pending []counter.Event // the call's events while hist is not loaded
-	cause   string          // the last new event of the call
+	prev   *counter.Dossier
+	state  *counter.Dossier
+	news   []counter.Event // in arrival order
+	index  []int           // each new event's index in the call
+	failed int             // the call index of a refused event
+	cause  string          // the last new event of the call
 }
 
-// admit judges e against its dossier as SPEC.md §10.1 says. An event that
-// comes after every event of the dossier is judged against the state
-// alone; an earlier one against the history with it inserted at its `at`.
-func (w *writeTx) admit(dw *dossierWork, e counter.Event, writer *counter.Writer) error {
-	if writer != nil {
-		// Scope by the dossier as it stands: who may see it now.
-		if err := counter.Authorize(w.cfg, *writer, dw.state, &e); err != nil {
-			return err
+// admit judges the call's new events of one dossier (SPEC.md §10.1).
+// Events that each come after every event before them are judged against
+// the state alone; otherwise the stored history is read and the new events
+// are judged inserted at their `at` (counter.Admit).
+func (w *writeTx) admit(dw *dossierWork) error {
+	inOrder := true
+	for i := range dw.news {
+		if i > 0 && dw.news[i].At.Before(dw.news[i-1].At) || !counter.InOrder(dw.state, dw.news[i]) {
+			inOrder = false
+			break
 		}
 	}
-	if counter.InOrder(dw.state, e) {
-		if err := counter.Accept(w.cfg, dw.state, &e, w.now); err != nil {
-			return err
-		}
-		dw.state = counter.Fold(w.cfg, dw.state, e)
-		if dw.hist != nil {
-			dw.hist = append(dw.hist, e)
-		} else {
-			dw.pending = append(dw.pending, e)
+	if inOrder {
+		d := dw.state
+		for i := range dw.news {
+			if err := counter.Accept(w.cfg, d, &dw.news[i], w.now); err != nil {
+				dw.failed = dw.index[i]
+				return err
+			}
+			d = counter.Fold(w.cfg, d, dw.news[i])
 		}
 		return nil
 	}
-	if dw.hist == nil {
-		hist, err := dossierEvents(w.tx, e.Dossier)
-		if err != nil {
+	var hist []counter.Event
+	if dw.prev != nil {
+		var err error
+		if hist, err = dossierEvents(w.tx, dw.prev.Code); err != nil {
 			return err
 		}
-		// The call's earlier events are not written yet.
-		dw.hist = append(hist, dw.pending...)
-		dw.pending = nil
-		counter.SortHistory(dw.hist)
+		counter.SortHistory(hist)
 	}
-	hist, d, err := counter.Admit(w.cfg, dw.hist, e, w.now)
+	_, _, bad, err := counter.Admit(w.cfg, hist, dw.news, w.now)
 	if err != nil {
-		return err
+		dw.failed = dw.index[len(dw.index)-1]
+		if bad >= 0 {
+			dw.failed = dw.index[bad]
+		}
 	}
-	d.Visible = dw.state.Visible
-	dw.hist, dw.state = hist, d
-	return nil
+	return err
 }
 
 func earliest(a, b time.Time) time.Time {
