@@ -59,7 +59,9 @@ type Store struct {
 	// different goroutines (bbolt serialises their commits anyway).
 	commitMu sync.Mutex
 	lag      atomic.Int64
-	mu       sync.RWMutex // guards closed for Record callers
+	failures atomic.Uint64 // failed sweeps
+	fault    func() error  // tests: makes sweeps fail
+	mu       sync.RWMutex  // guards closed for Record callers
 	closed   bool
 }
 

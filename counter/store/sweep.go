@@ -17,17 +17,36 @@ const sweepChunk = 1000
 // due-time index, re-judges what is due, and sleeps again. A write that
 // indexes an earlier instant wakes it. It never scans all dossiers. It
 // returns nil when ctx ends or the store closes.
+//
+// A sweep that fails is retried after a back-off that doubles from
+// sweepRetryMin to sweepRetryMax and resets on success, so a failing disk
+// is not hammered; SweepFailures counts the failures.
 func (s *Store) Run(ctx context.Context) error {
+	backoff := time.Duration(0)
 	for {
+		var timer *time.Timer
+		var fire <-chan time.Time
 		if _, err := s.SweepUntil(s.opts.Now()); err != nil {
-			s.log.Error("deadline sweep failed", "err", err)
+			s.failures.Add(1)
+			backoff = min(max(2*backoff, sweepRetryMin), sweepRetryMax)
+			s.log.Error("deadline sweep failed", "err", err, "retry_in", backoff)
+			timer = time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return nil
+			case <-s.closing:
+				timer.Stop()
+				return nil
+			case <-timer.C:
+			}
+			continue
 		}
+		backoff = 0
 		next, err := s.NextDue()
 		if err != nil {
 			return err
 		}
-		var timer *time.Timer
-		var fire <-chan time.Time
 		if !next.IsZero() {
 			d := next.Sub(s.opts.Now())
 			if d <= 0 {
@@ -63,6 +82,15 @@ func (s *Store) NextDue() (time.Time, error) {
 	return t, err
 }
 
+// Back-off bounds of a failing sweep.
+const (
+	sweepRetryMin = 100 * time.Millisecond
+	sweepRetryMax = 30 * time.Second
+)
+
+// SweepFailures returns how many sweeps have failed since the store opened.
+func (s *Store) SweepFailures() uint64 { return s.failures.Load() }
+
 // SweepLag returns how late, at its last run, the sweeper handled the
 // oldest due entry.
 func (s *Store) SweepLag() time.Duration { return time.Duration(s.lag.Load()) }
@@ -86,6 +114,11 @@ func (s *Store) SweepUntil(now time.Time) (int, error) {
 func (s *Store) sweepChunk(until, now time.Time) (int, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
+	if s.fault != nil {
+		if err := s.fault(); err != nil {
+			return 0, fmt.Errorf("sweep: %w", err)
+		}
+	}
 	var change counter.Change
 	n := 0
 	var oldest time.Time

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/motcua/motcua/counter"
 	"github.com/motcua/motcua/counter/store"
+	"github.com/motcua/motcua/violations"
 	"github.com/stretchr/testify/require"
 )
 
@@ -143,4 +145,37 @@ func TestPastEventsAreJudgedByTheirOwnTimes(t *testing.T) {
 	node, err = s.Rollup(context.Background(), "tp", at("2026-03-14 00:00"), at("2026-04-20 23:00"))
 	require.NoError(t, err)
 	require.Equal(t, 0, node.Total[counter.VOverdue], "the breach occurred on 13/03")
+}
+
+// TestSweeperBacksOffWhenSweepsFail: a sweep that keeps failing (a full or
+// failing disk) is retried after a growing pause, not in a hot loop, and
+// the failures are counted; once it succeeds the due verdict is raised.
+func TestSweeperBacksOffWhenSweepsFail(t *testing.T) {
+	c := &clock{}
+	c.Set("2026-03-02 09:00")
+	var mu sync.Mutex
+	failing := true
+	st := MustOpenStore(t, store.Options{Now: c.Now, Evaluator: violations.New()})
+	store.SetSweepFault(st, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if failing {
+			return errors.New("disk full")
+		}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- st.Run(ctx) }()
+	time.Sleep(1500 * time.Millisecond)
+	n := st.SweepFailures()
+	require.GreaterOrEqual(t, n, uint64(2), "failures are counted")
+	require.LessOrEqual(t, n, uint64(6), "100 ms, 200, 400, 800 ms: a back-off, not a hot loop (%d tries in 1.5 s)", n)
+	mu.Lock()
+	failing = false
+	mu.Unlock()
+	cancel()
+	require.NoError(t, <-done)
+	_, err := st.SweepUntil(c.Now())
+	require.NoError(t, err, "sweeps work again once the fault clears")
 }
