@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -233,26 +234,28 @@ func (c *Config) HeadOf(id string) ViolationHead {
 	return ViolationHead{Agency: a.ID, Name: a.Head.Name, Title: a.Head.Title}
 }
 
-// Add returns t plus the rule duration d on the configured calendar.
-func (c *Config) Add(t time.Time, d RuleDuration) time.Time {
+// Add returns t plus the rule duration d on the configured calendar. A
+// duration of an unknown unit is an error, never t itself: a deadline at
+// its own start would be a false breach.
+func (c *Config) Add(t time.Time, d RuleDuration) (time.Time, error) {
 	switch d.Unit {
 	case "m":
-		return t.Add(time.Duration(d.Value) * time.Minute)
+		return t.Add(time.Duration(d.Value) * time.Minute), nil
 	case "h":
-		return t.Add(time.Duration(d.Value) * time.Hour)
+		return t.Add(time.Duration(d.Value) * time.Hour), nil
 	case "wd":
-		return c.Calendar.AddWD(t, d.Value)
+		return c.Calendar.AddWD(t, d.Value), nil
 	}
-	return t
+	return time.Time{}, fmt.Errorf("rule duration %s: unknown unit %q", d.String(), d.Unit)
 }
 
 // Due returns t plus the lead time d on the configured calendar.
-func (c *Config) Due(t time.Time, d Duration) time.Time {
+func (c *Config) Due(t time.Time, d Duration) (time.Time, error) {
 	due, err := c.Calendar.Due(t, d.Value, d.Unit)
 	if err != nil {
-		return t
+		return time.Time{}, fmt.Errorf("lead time: %w", err)
 	}
-	return due
+	return due, nil
 }
 
 // Plain returns d as a wall-clock duration; ok is false for "wd".
@@ -273,4 +276,39 @@ func (c *Config) KnowsDocument(code string) bool {
 	}
 	_, ok := c.documents[code]
 	return ok
+}
+
+// Check reports the first lead time or rule duration that the calendar
+// cannot count (an unknown unit, a negative value), so that a store
+// refuses such a configuration at open instead of judging against it.
+func (c *Config) Check() error {
+	if c.Calendar == nil {
+		return fmt.Errorf("config: no calendar")
+	}
+	probe := time.Date(2026, 1, 5, 9, 0, 0, 0, c.Calendar.Location)
+	for i := range c.Procedures {
+		p := &c.Procedures[i]
+		if _, err := LegalDue(c, p, probe); err != nil {
+			return fmt.Errorf("procedure %s: %w", p.Code, err)
+		}
+		for _, s := range p.Steps {
+			if _, err := c.Due(probe, s.Budget); err != nil {
+				return fmt.Errorf("procedure %s step %s: %w", p.Code, s.Name, err)
+			}
+		}
+	}
+	durations := map[string]RuleDuration{"supplement_window": c.Rules.SupplementWindow, "apology_notice": c.Rules.ApologyNotice,
+		"desk_grace": c.Rules.DeskGrace, "backdate_tolerance": c.Rules.BackdateTolerance, "future_tolerance": c.Rules.FutureTolerance}
+	for ch, d := range c.Rules.SlipGrace {
+		durations["slip_grace."+ch] = d
+	}
+	for name, d := range durations {
+		if d.Value < 0 {
+			return fmt.Errorf("rules %s: negative duration %s", name, d.String())
+		}
+		if _, err := c.Add(probe, d); err != nil {
+			return fmt.Errorf("rules %s: %w", name, err)
+		}
+	}
+	return nil
 }

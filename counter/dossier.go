@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -219,7 +220,7 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 		}
 		n.ReceivedAt = tp(e.At)
 		n.ClockStart = tp(e.At)
-		n.LegalDueAt = tp(LegalDue(cfg, proc, e.At))
+		n.LegalDueAt = legalDue(cfg, proc, e.At)
 		n.PromisedDueAt = n.LegalDueAt
 		if e.Slip != nil {
 			s := *e.Slip
@@ -256,7 +257,7 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 		n.Status = DossierProcessing
 		n.PausedAt, n.PausedReason = nil, ""
 		n.ClockStart = tp(e.At)
-		n.LegalDueAt = tp(LegalDue(cfg, proc, e.At))
+		n.LegalDueAt = legalDue(cfg, proc, e.At)
 		n.PromisedDueAt = n.LegalDueAt
 		n.Slip = nil
 		n.DueAt = n.PromisedDueAt
@@ -304,15 +305,32 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 // LegalDue returns the legal due time of a dossier of proc received (or
 // completed) at t. A "trả ngay" procedure is due by the end of the working
 // day of receipt: its lead time is ignored, but a result kept past the
-// working day is no longer immediate.
-func LegalDue(cfg *Config, proc *Procedure, t time.Time) time.Time {
+// working day is no longer immediate. A procedure unknown to the catalogue
+// has no legal due time.
+func LegalDue(cfg *Config, proc *Procedure, t time.Time) (time.Time, error) {
 	if proc == nil {
-		return t
+		return time.Time{}, fmt.Errorf("legal due time: no procedure")
 	}
 	if proc.Instant {
-		return cfg.Calendar.AddDays(t, 0)
+		return cfg.Calendar.AddDays(t, 0), nil
 	}
-	return cfg.Due(t, proc.LeadTime)
+	due, err := cfg.Due(t, proc.LeadTime)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("legal due time of %s: %w", proc.Code, err)
+	}
+	return due, nil
+}
+
+// legalDue is LegalDue for Fold, which judges only what the configuration
+// allows (Config.Check refuses lead times the calendar cannot count): a
+// due time that cannot be computed is left out rather than guessed, so no
+// clock runs against it.
+func legalDue(cfg *Config, proc *Procedure, t time.Time) *time.Time {
+	due, err := LegalDue(cfg, proc, t)
+	if err != nil {
+		return nil
+	}
+	return &due
 }
 
 // ClockAt returns d's clock at now (SPEC.md §4).
@@ -329,6 +347,8 @@ func (d *Dossier) ClockAt(cfg *Config, now time.Time) Clock {
 		return Clock{State: ClockDoneLate, UsedFraction: d.usedFraction(cfg, *d.FinishedAt)}
 	case d.PausedAt != nil:
 		return Clock{State: ClockPaused, UsedFraction: d.usedFraction(cfg, *d.PausedAt), PausedReason: d.PausedReason}
+	case d.DueAt == nil:
+		return Clock{State: ClockOnTrack} // no due time could be counted (legalDue)
 	}
 	f := d.usedFraction(cfg, now)
 	due := d.DueAt.In(cfg.Calendar.Location)

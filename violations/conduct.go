@@ -72,7 +72,12 @@ func backdatedEntries(tl *timeline) ([]counter.Violation, time.Time) {
 // recording official's agency (the event's agency). Status: open.
 // Decision 2090/QĐ-UBND (Đà Nẵng): heads answer for truthful data.
 func backdatedEntry(cfg *counter.Config, prefix string, e counter.Event, now time.Time) (counter.Violation, bool) {
-	if e.RecordedAt.IsZero() || !e.RecordedAt.After(cfg.Add(e.At, cfg.Rules.BackdateTolerance)) {
+	if e.RecordedAt.IsZero() {
+		return counter.Violation{}, false
+	}
+	// A tolerance the calendar cannot count judges nothing (Config.Check
+	// refuses it at open): no breach is guessed.
+	if limit, err := cfg.Add(e.At, cfg.Rules.BackdateTolerance); err != nil || !e.RecordedAt.After(limit) {
 		return counter.Violation{}, false
 	}
 	return charge(cfg, now, prefix, counter.VBackdatedEntry, e.ID, counter.Violation{

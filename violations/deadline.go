@@ -54,8 +54,12 @@ func (tl *timeline) settled(i int) string {
 // issued at least rules.apology_notice before promised, or -1.
 func (tl *timeline) timelyApology(cyc int, promised time.Time) int {
 	for j, e := range tl.events {
-		if e.Type == counter.ApologyIssued && tl.cycle[j] == cyc &&
-			!tl.cfg.Add(e.At, tl.cfg.Rules.ApologyNotice).After(promised) {
+		if e.Type != counter.ApologyIssued || tl.cycle[j] != cyc {
+			continue
+		}
+		// A notice the calendar cannot count is taken as given: no breach
+		// is guessed (Config.Check refuses it at open).
+		if by, err := tl.cfg.Add(e.At, tl.cfg.Rules.ApologyNotice); err != nil || !by.After(promised) {
 			return j
 		}
 	}

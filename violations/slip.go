@@ -35,7 +35,10 @@ func missingSlip(tl *timeline) ([]counter.Violation, time.Time) {
 		return nil, time.Time{}
 	}
 	grace := slipGrace(tl.cfg, rs.Channel)
-	dl := tl.cfg.Add(r.At, grace)
+	dl, err := tl.cfg.Add(r.At, grace)
+	if err != nil {
+		return nil, time.Time{} // Config.Check refuses such a grace at open
+	}
 	ps, pending := tl.awaitedAfterReceipt(tl.slip, dl)
 	var out []counter.Violation
 	for _, p := range ps {

@@ -165,8 +165,8 @@ func lateSupplementRequest(tl *timeline) ([]counter.Violation, time.Time) {
 			continue
 		}
 		start := tl.events[tl.cycle[i]].At
-		dl := tl.cfg.Add(start, tl.cfg.Rules.SupplementWindow)
-		if !e.At.After(dl) {
+		dl, err := tl.cfg.Add(start, tl.cfg.Rules.SupplementWindow)
+		if err != nil || !e.At.After(dl) {
 			continue
 		}
 		out = append(out, tl.raise(counter.VLateSupplementRequest, e.ID, counter.Violation{

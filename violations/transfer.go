@@ -34,7 +34,11 @@ func stepOverrun(tl *timeline) ([]counter.Violation, time.Time) {
 		if !ok || !tl.running(i) {
 			return "", time.Time{}, false
 		}
-		return tl.events[tl.transfer[i]].ID, tl.cfg.Due(tl.stepStart[i], b), true
+		due, err := tl.cfg.Due(tl.stepStart[i], b)
+		if err != nil {
+			return "", time.Time{}, false // Config.Check refuses such a budget at open
+		}
+		return tl.events[tl.transfer[i]].ID, due, true
 	})
 	var out []counter.Violation
 	last := len(tl.events) - 1

@@ -470,7 +470,11 @@ func (s *Simulator) planDossier(st *site, t time.Time) {
 		channel = counter.ChannelOnline
 		received = wh(t, 0.5+r.Float64()*3)
 	}
-	legal := counter.LegalDue(cfg, p, received)
+	legal, err := counter.LegalDue(cfg, p, received)
+	if err != nil {
+		s.log().Warn("demo: skipping a procedure whose lead time cannot be counted", "procedure", p.Code, "err", err)
+		return
+	}
 	rec := at(base, received)
 	rec.Type, rec.Procedure, rec.Channel = counter.Received, p.Code, channel
 	if channel == counter.ChannelDirect {
@@ -538,7 +542,10 @@ func (s *Simulator) planDossier(st *site, t time.Time) {
 		s.plan(e)
 		back := wh(ask, 8+r.Float64()*16)
 		s.plan(at2(counter.SupplementReceived, back))
-		newDue := counter.LegalDue(cfg, p, back)
+		newDue, err := counter.LegalDue(cfg, p, back)
+		if err != nil {
+			newDue = legal
+		}
 		finish = wh(back, float64(cal.WorkingTime(back, newDue))/float64(time.Hour)*(0.3+0.5*r.Float64()))
 	case x < 0.17: // late, with a timely apology (Form 04)
 		apology := wh(due.Add(-time.Duration(float64(work)*0.35)), 0)

@@ -96,6 +96,9 @@ func Open(path string, cfg *counter.Config, opts Options) (*Store, error) {
 	if opts.KeyPath == "" {
 		opts.KeyPath = path + ".key"
 	}
+	if err := cfg.Check(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	secret := opts.Secret
 	if secret == nil {
 		var err error
