@@ -130,46 +130,92 @@ func fsyncProbe(dir string, n int) (fsyncResult, error) {
 	return fsyncResult{N: n, P50: percentile(lat, 0.5), P99: percentile(lat, 0.99)}, nil
 }
 
-// boltExtent reads the high-water mark of the bbolt file at path from its
-// meta pages, without opening it (a server holds the lock): the bytes the
-// database spans, free pages within included, without the preallocated
-// tail that makes the file size jump in steps.
-func boltExtent(path string) (int64, error) {
+// boltUsage is how much of a bbolt file a database uses.
+type boltUsage struct {
+	Extent int64 // up to the high-water mark: free pages within included
+	InUse  int64 // Extent less the pages on the freelist (free or pending)
+}
+
+// readBoltUsage reads the meta pages and the freelist page of the bbolt
+// file at path, without opening it (a server holds its lock). The file
+// itself is larger: bbolt grows it in steps ahead of use.
+func readBoltUsage(path string) (boltUsage, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("read bbolt meta: %w", err)
+		return boltUsage{}, fmt.Errorf("read bbolt meta: %w", err)
 	}
 	defer f.Close()
+	// A commit in between may reuse the freelist page the meta named: retry.
+	for range 20 {
+		m, err := readMeta(f)
+		if err != nil {
+			return boltUsage{}, err
+		}
+		u := boltUsage{Extent: int64(m.pgid) * int64(m.pageSize), InUse: int64(m.pgid) * int64(m.pageSize)}
+		if m.freelist == ^uint64(0) { // NoFreelistSync: the free pages are not on disk
+			return u, nil
+		}
+		// Page header: id (8), flags (2), count (2), overflow (4); a count
+		// of 0xFFFF means the real count is the first element.
+		h := make([]byte, 24)
+		if _, err := f.ReadAt(h, int64(m.freelist)*int64(m.pageSize)); err != nil {
+			return boltUsage{}, fmt.Errorf("read bbolt freelist: %w", err)
+		}
+		const freelistFlag = 0x10
+		if binary.LittleEndian.Uint64(h[0:]) != m.freelist || binary.LittleEndian.Uint16(h[8:]) != freelistFlag {
+			continue
+		}
+		n := uint64(binary.LittleEndian.Uint16(h[10:]))
+		if n == 0xFFFF {
+			n = binary.LittleEndian.Uint64(h[16:])
+		}
+		if again, err := readMeta(f); err != nil || again.txid != m.txid {
+			continue
+		}
+		u.InUse -= int64(n) * int64(m.pageSize)
+		return u, nil
+	}
+	return boltUsage{}, errors.New("read bbolt freelist: the database kept changing under the reader")
+}
+
+type boltMeta struct {
+	pageSize             uint32
+	freelist, pgid, txid uint64
+}
+
+// readMeta returns the newer valid meta page of a bbolt file.
+func readMeta(f *os.File) (boltMeta, error) {
 	// Page header 16 bytes, then magic, version, page size, flags (4 each),
 	// root bucket (16), freelist (8), pgid (8), txid (8), checksum (8).
 	const hdr, magic = 16, 0xED0CDAED
-	meta := func(off int64) (pgid, txid uint64, pageSize uint32, ok bool) {
+	read := func(off int64) (boltMeta, bool) {
 		b := make([]byte, hdr+64)
 		if _, err := f.ReadAt(b, off); err != nil {
-			return 0, 0, 0, false
+			return boltMeta{}, false
 		}
 		m := b[hdr:]
 		if binary.LittleEndian.Uint32(m[0:]) != magic {
-			return 0, 0, 0, false
+			return boltMeta{}, false
 		}
 		h := fnv.New64a()
 		h.Write(m[:56])
 		if h.Sum64() != binary.LittleEndian.Uint64(m[56:]) {
-			return 0, 0, 0, false
+			return boltMeta{}, false
 		}
-		return binary.LittleEndian.Uint64(m[40:]), binary.LittleEndian.Uint64(m[48:]),
-			binary.LittleEndian.Uint32(m[8:]), true
+		return boltMeta{pageSize: binary.LittleEndian.Uint32(m[8:]), freelist: binary.LittleEndian.Uint64(m[32:]),
+			pgid: binary.LittleEndian.Uint64(m[40:]), txid: binary.LittleEndian.Uint64(m[48:])}, true
 	}
-	p0, t0, size, ok0 := meta(0)
+	m0, ok0 := read(0)
+	size := int64(m0.pageSize)
 	if !ok0 {
-		size = uint32(os.Getpagesize()) // the first meta is being rewritten: trust the second
+		size = int64(os.Getpagesize()) // the first meta is being rewritten: trust the second
 	}
-	p1, t1, size1, ok1 := meta(int64(size))
+	m1, ok1 := read(size)
 	switch {
-	case ok1 && (!ok0 || t1 > t0):
-		return int64(p1) * int64(size1), nil
+	case ok1 && (!ok0 || m1.txid > m0.txid):
+		return m1, nil
 	case ok0:
-		return int64(p0) * int64(size), nil
+		return m0, nil
 	}
-	return 0, errors.New("read bbolt meta: no valid meta page")
+	return boltMeta{}, errors.New("read bbolt meta: no valid meta page")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -74,7 +75,7 @@ func TestLoadEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	if !regexp.MustCompile(`motcua disk: 1000 events stored by this run; database file [\d.]+ MB \(\d+ B/event\)`).MatchString(text) {
+	if !regexp.MustCompile(`motcua disk: 1000 events stored by this run; database file [\d.]+ MB \(\d+ B/event\), bbolt extent [\d.]+ MB \(\d+ B/event\), pages in use [\d.]+ MB \(\d+ B/event\)`).MatchString(text) {
 		t.Errorf("no overall disk line for motcua")
 	}
 
@@ -146,35 +147,48 @@ func TestLoopbackOnly(t *testing.T) {
 	}
 }
 
-// TestBoltExtent: the extent read from the meta pages is bbolt's own
-// size of the database, while the file is larger.
-func TestBoltExtent(t *testing.T) {
+// TestBoltUsage: the extent and pages in use read from the file are
+// bbolt's own figures, while updates free pages and the file runs ahead.
+func TestBoltUsage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.db")
-	db, err := bolt.Open(path, 0o600, nil)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for i := range 50 {
+	sawFree := false
+	for i := range 300 {
 		if err := db.Update(func(tx *bolt.Tx) error {
 			b, err := tx.CreateBucketIfNotExists([]byte("b"))
 			if err != nil {
 				return err
 			}
+			if i%3 == 2 { // deletes free pages
+				return b.Delete([]byte(strconv.Itoa(i - 1)))
+			}
 			return b.Put([]byte(strconv.Itoa(i)), bytes.Repeat([]byte{'x'}, 3000))
 		}); err != nil {
 			t.Fatal(err)
 		}
-		var want int64
-		if err := db.View(func(tx *bolt.Tx) error { want = tx.Size(); return nil }); err != nil {
+		var size int64
+		if err := db.View(func(tx *bolt.Tx) error { size = tx.Size(); return nil }); err != nil {
 			t.Fatal(err)
 		}
-		got, err := boltExtent(path)
+		st := db.Stats()
+		free := int64(st.FreePageN+st.PendingPageN) * int64(db.Info().PageSize)
+		sawFree = sawFree || free > 0
+		got, err := readBoltUsage(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != want {
-			t.Fatalf("after %d puts: extent %d, bbolt says %d", i+1, got, want)
+		if got.Extent != size || got.InUse != size-free {
+			t.Fatalf("after %d updates: extent %d, in use %d; bbolt says %d and %d", i+1, got.Extent, got.InUse, size, size-free)
 		}
+	}
+	if !sawFree {
+		t.Error("no update freed a page: the in-use figure went untested")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() < 300*3000/3 {
+		t.Fatalf("file: %v, %v", fi, err)
 	}
 }

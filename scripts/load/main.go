@@ -260,13 +260,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			ext0, extErr := extent(t.DB)
+			use0, useErr := usage(t.DB)
 			cpu0 := t.Server.cpuSeconds()
 			r := drive(ctx, t.Client, g, limits{Writers: o.Writers, Duration: o.Duration, Events: o.Events})
 			r.Target = t.Name
 			r.DiskPerEvent, r.CPUPer1k = -1, -1
-			if ext1, err := extent(t.DB); extErr == nil && err == nil && r.Events > 0 {
-				r.DiskPerEvent = float64(ext1-ext0) / float64(r.Events)
+			if use1, err := usage(t.DB); useErr == nil && err == nil && r.Events > 0 {
+				r.DiskPerEvent = float64(use1.InUse-use0.InUse) / float64(r.Events)
 			}
 			if cpu1 := t.Server.cpuSeconds(); cpu0 >= 0 && cpu1 >= 0 && r.Events > 0 {
 				r.CPUPer1k = (cpu1 - cpu0) / float64(r.Events) * 1000
@@ -284,10 +284,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		st, err1 := os.Stat(t.DB)
-		ext, err2 := extent(t.DB)
+		u, err2 := usage(t.DB)
 		if err1 == nil && err2 == nil {
-			fmt.Fprintf(stdout, "%s disk: %d events stored by this run; database file %.1f MB (%.0f B/event), bbolt extent %.1f MB (%.0f B/event)\n",
-				t.Name, stored[t.Name], mb(st.Size()), float64(st.Size())/float64(stored[t.Name]), mb(ext), float64(ext)/float64(stored[t.Name]))
+			n := float64(stored[t.Name])
+			fmt.Fprintf(stdout, "%s disk: %d events stored by this run; database file %.1f MB (%.0f B/event), "+
+				"bbolt extent %.1f MB (%.0f B/event), pages in use %.1f MB (%.0f B/event)\n", t.Name, stored[t.Name],
+				mb(st.Size()), float64(st.Size())/n, mb(u.Extent), float64(u.Extent)/n, mb(u.InUse), float64(u.InUse)/n)
 		}
 	}
 	var failed int64
@@ -303,12 +305,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// extent is the bbolt extent of path; an error when there is no path.
-func extent(path string) (int64, error) {
+// usage is the bbolt usage of path; an error when there is no path.
+func usage(path string) (boltUsage, error) {
 	if path == "" {
-		return 0, errors.New("no database file")
+		return boltUsage{}, errors.New("no database file")
 	}
-	return boltExtent(path)
+	return readBoltUsage(path)
 }
 
 func printTable(w io.Writer, results []result, naive naiveResult) {
