@@ -17,6 +17,7 @@ import (
 
 // naiveResult is the naive bbolt loop: one db.Update per event.
 type naiveResult struct {
+	Writers  int
 	Events   int64
 	Elapsed  time.Duration
 	P50, P99 time.Duration
@@ -53,7 +54,7 @@ func naiveBolt(ctx context.Context, dir string, g *generator, lim limits) (naive
 	var mu sync.Mutex
 	var lat []time.Duration
 	var firstErr error
-	var res naiveResult
+	res := naiveResult{Writers: lim.Writers}
 	start := time.Now()
 	deadline := start.Add(lim.Duration)
 	var wg sync.WaitGroup

@@ -16,6 +16,7 @@ import (
 type result struct {
 	Target   string
 	Load     load
+	Writers  int
 	Requests int64
 	Events   int64 // events in requests answered 2xx
 	Errors   int64 // requests answered non-2xx or failed

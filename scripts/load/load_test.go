@@ -40,7 +40,7 @@ func TestLoadEndToEnd(t *testing.T) {
 
 	var out, progress bytes.Buffer
 	err = run(ctx, []string{"--spawn", "--bin", bin, "--peer", peer.URL, "--peer-token", peer.Token,
-		"--loads", "all", "--duration", "20s", "--events", "200", "--writers", "16",
+		"--loads", "all", "--duration", "20s", "--events", "200", "--writers", "16", "--batch-writers", "4",
 		"--naive-duration", "2s", "--naive-events", "100", "--fsync-n", "20"}, &out, &progress)
 	t.Logf("output:\n%s", out.String())
 	if err != nil {
@@ -54,10 +54,14 @@ func TestLoadEndToEnd(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	row := regexp.MustCompile(`(?m)^\s*(motcua|peer)\s+(\S+)\s+(\d+)\s+(\d+)\s+([\d.]+ ms)\s+([\d.]+ ms)\s+(\d+)\s+([\d.]+)×\s+(\S+)`)
+	row := regexp.MustCompile(`(?m)^\s*(motcua|peer)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+ ms)\s+([\d.]+ ms)\s+(\d+)\s+([\d.]+)×\s+(\S+)`)
 	seen := map[string]bool{}
 	for _, m := range row.FindAllStringSubmatch(text, -1) {
 		seen[m[1]+" "+m[2]] = true
+		writers, m := m[3], append(m[:3:3], m[4:]...)
+		if want := map[bool]string{true: "16", false: "4"}[strings.HasPrefix(m[2], "single")]; writers != want {
+			t.Errorf("%s %s: %s writers, want %s", m[1], m[2], writers, want)
+		}
 		if m[3] != "200" || m[7] != "0" {
 			t.Errorf("%s %s: %s events, %s errors; want 200 and 0", m[1], m[2], m[3], m[7])
 		}

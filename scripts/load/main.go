@@ -49,6 +49,7 @@ type options struct {
 	Bin, Config, Dir, DB string
 	Loads                []load
 	Writers, Batch       int
+	BatchWriters         int
 	Duration             time.Duration
 	Events               int64
 	NaiveDuration        time.Duration
@@ -73,6 +74,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.DB, "db", "", "with --url: the server's database file, to report disk per event")
 	loads := fs.String("loads", defaultLoads, "loads to run, comma-separated, of: "+loadNames()+" (all: every one)")
 	fs.IntVar(&o.Writers, "writers", 64, "concurrent writers")
+	fs.IntVar(&o.BatchWriters, "batch-writers", 16, "concurrent writers of the batch loads (16 × 100 events in flight keep the writer busy; more only queue)")
 	fs.IntVar(&o.Batch, "batch", 100, "events per request of the batch loads")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each load")
 	fs.Int64Var(&o.Events, "events", 1_000_000, "at most this many events per load")
@@ -107,9 +109,9 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 			return nil, bad("%v", err)
 		}
 	}
-	if o.Writers < 1 || o.Writers > 1024 || o.Batch < 1 || o.Batch > 1000 || o.Events < 1 || o.Duration <= 0 ||
+	if o.Writers < 1 || o.Writers > 1024 || o.BatchWriters < 1 || o.BatchWriters > 1024 || o.Batch < 1 || o.Batch > 1000 || o.Events < 1 || o.Duration <= 0 ||
 		o.FsyncN < 1 || o.FsyncN > 100_000 || o.BackfillDays < 3 || o.BackfillDays > 3650 {
-		return nil, bad("out of range: --writers 1..1024, --batch 1..1000, --events ≥ 1, --duration > 0, --fsync-n 1..100000, --backfill-days 3..3650")
+		return nil, bad("out of range: --writers and --batch-writers 1..1024, --batch 1..1000, --events ≥ 1, --duration > 0, --fsync-n 1..100000, --backfill-days 3..3650")
 	}
 	if o.NaiveDuration <= 0 {
 		o.NaiveDuration = o.Duration
@@ -262,7 +264,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			use0, useErr := usage(t.DB)
 			cpu0 := t.Server.cpuSeconds()
-			r := drive(ctx, t.Client, g, limits{Writers: o.Writers, Duration: o.Duration, Events: o.Events})
+			writers := o.Writers
+			if l.Batch {
+				writers = o.BatchWriters
+			}
+			r := drive(ctx, t.Client, g, limits{Writers: writers, Duration: o.Duration, Events: o.Events})
+			r.Writers = writers
 			r.Target = t.Name
 			r.DiskPerEvent, r.CPUPer1k = -1, -1
 			if use1, err := usage(t.DB); useErr == nil && err == nil && r.Events > 0 {
@@ -315,16 +322,16 @@ func usage(path string) (boltUsage, error) {
 
 func printTable(w io.Writer, results []result, naive naiveResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tload\tevents\tevents/s\tp50\tp99\terrors\tvs naive\tdisk B/event\tCPU-s/1k events\t")
+	fmt.Fprintln(tw, "target\tload\twriters\tevents\tevents/s\tp50\tp99\terrors\tvs naive\tdisk B/event\tCPU-s/1k events\t")
 	for _, r := range results {
 		vs := "-"
 		if naive.rate() > 0 {
 			vs = fmt.Sprintf("%.2f×", r.rate()/naive.rate())
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%s\t%d\t%s\t%s\t%s\t\n", r.Target, r.Load.Name, r.Events, r.rate(),
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%d\t%s\t%s\t%s\t\n", r.Target, r.Load.Name, r.Writers, r.Events, r.rate(),
 			ms(r.P50), ms(r.P99), r.Errors, vs, orDash(r.DiskPerEvent, "%.0f"), orDash(r.CPUPer1k, "%.2f"))
 	}
-	fmt.Fprintf(tw, "naive bbolt\tone Update per event\t%d\t%.0f\t%s\t%s\t0\t1.00×\t-\t-\t\n", naive.Events, naive.rate(), ms(naive.P50), ms(naive.P99))
+	fmt.Fprintf(tw, "naive bbolt\tone Update per event\t%d\t%d\t%.0f\t%s\t%s\t0\t1.00×\t-\t-\t\n", naive.Writers, naive.Events, naive.rate(), ms(naive.P50), ms(naive.P99))
 	tw.Flush()
 }
 
