@@ -29,6 +29,8 @@ const M = (() => {
       'Trạng thái': 'Status', 'Không tìm thấy hồ sơ': 'Dossier not found', 'Giấy tờ nộp': 'Documents handed in',
       'Trực tiếp': 'Direct', 'Trực tuyến (qua mạng)': 'Online', 'Bưu chính': 'Postal', 'Tự động': 'Automatic',
       'Người đứng đầu': 'Head', 'tổng': 'total', 'trực tiếp': 'direct', 'đang quá hạn': 'open overdue',
+      'Nghiêm trọng': 'High', 'Trung bình': 'Medium', 'Nhẹ': 'Low', 'Đang mở': 'Open', 'Đã xác nhận': 'Confirmed',
+      'Chờ xác minh': 'Provisional', 'Bác bỏ': 'Dismissed', 'Đã khắc phục': 'Resolved', 'Đã rút lại': 'Withdrawn',
     },
   };
   let lang = localStorage.getItem('motcua.lang') || 'vi';

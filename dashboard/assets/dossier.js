@@ -46,12 +46,23 @@
     }));
     $('violations').replaceChildren(...(data.violations.length ? data.violations.map((v) => {
       const tr = el('tr');
-      tr.append(el('td', null, M.codeName(v.code)), el('td', null, v.severity + ' · ' + v.status), el('td', null, name(v.agency)),
+      let st = t(SEVERITY[v.severity] || v.severity) + ' · ' + t(STATUS[v.status] || v.status);
+      if (v.status === 'withdrawn') {
+        tr.className = 'withdrawn';
+        st += ' ' + M.fmtTime(v.withdrawn_at);
+      }
+      tr.append(el('td', null, M.codeName(v.code)), el('td', null, st), el('td', null, name(v.agency)),
         el('td', null, v.head.name + ' — ' + v.head.title), el('td', null, M.fmtTime(v.occurred_at)));
       return tr;
     }) : [el('tr', null, t('Không có'))]));
     document.body.dataset.ready = '1';
   }
+
+  const SEVERITY = { high: 'Nghiêm trọng', medium: 'Trung bình', low: 'Nhẹ' };
+  // A withdrawn verdict stays on record, marked, so that a head sees what
+  // was charged and why it no longer is (SPEC.md §10.1).
+  const STATUS = { open: 'Đang mở', confirmed: 'Đã xác nhận', provisional: 'Chờ xác minh', dismissed: 'Bác bỏ',
+    resolved: 'Đã khắc phục', withdrawn: 'Đã rút lại' };
 
   async function start() {
     try {

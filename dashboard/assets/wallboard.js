@@ -49,10 +49,14 @@
     const live = feed.filter((x) => x._live && !v.violations.some((y) => y.id === x.id));
     feed.length = 0;
     feed.push(...live);
-    v.violations.forEach((x) => { seenViolations.add(x.id); if (x.status !== 'dismissed') feed.push(x); });
+    v.violations.forEach((x) => { seenViolations.add(x.id); if (counts(x)) feed.push(x); });
     document.body.dataset.loaded = '1';
     schedule();
   }
+
+  // counts: a verdict that stands (SPEC.md §10.1: withdrawn and dismissed
+  // ones count nowhere).
+  function counts(v) { return v.status !== 'dismissed' && v.status !== 'withdrawn'; }
 
   function putDossier(d) {
     if (OPEN.includes(d.clock.state)) dossiers.set(d.code, d); else dossiers.delete(d.code);
@@ -63,7 +67,14 @@
       case 'dossier': putDossier(m.dossier); break;
       case 'violation': {
         const v = m.violation;
-        if (!seenViolations.has(v.id) && v.status !== 'dismissed') {
+        if (!counts(v)) {
+          // Dismissed, or withdrawn because a late event showed it did not
+          // happen: the board drops it.
+          const i = feed.findIndex((x) => x.id === v.id);
+          if (i >= 0) feed.splice(i, 1);
+          break;
+        }
+        if (!seenViolations.has(v.id)) {
           seenViolations.add(v.id);
           v._new = true;
           v._live = true;

@@ -117,6 +117,8 @@ func TestPublishScope(t *testing.T) {
 		Dossiers: []*counter.Dossier{
 			{Code: "D-A", Agency: "qa-motcua", Holder: "qa-tnmt", Applicant: &counter.Applicant{Name: "Hoàng E"}},
 			{Code: "D-B", Agency: "qb-motcua", Holder: "qb-motcua"},
+			// Passed on by qa-tnmt to another district: qa-tnmt still sees it.
+			{Code: "D-C", Agency: "qa-motcua", Holder: "qb-motcua", Visible: []string{"qa-motcua", "qa-tnmt", "qb-motcua"}},
 		},
 		Rollup: []*counter.RollupNode{
 			{Agency: "qa-motcua", Total: map[string]int{"missing_slip": 1}},
@@ -129,10 +131,10 @@ func TestPublishScope(t *testing.T) {
 		scope string
 		want  []string
 	}{
-		{"city", []string{"violation v1", "dossier D-A", "dossier D-B", "rollup qa-motcua", "rollup qa", "rollup city"}},
-		{"qa", []string{"violation v1", "dossier D-A", "rollup qa-motcua", "rollup qa"}},
-		{"qb", []string{"dossier D-B"}},
-		{"qa-tnmt", []string{"dossier D-A"}},
+		{"city", []string{"violation v1", "dossier D-A", "dossier D-B", "dossier D-C", "rollup qa-motcua", "rollup qa", "rollup city"}},
+		{"qa", []string{"violation v1", "dossier D-A", "dossier D-C", "rollup qa-motcua", "rollup qa"}},
+		{"qb", []string{"dossier D-B", "dossier D-C"}},
+		{"qa-tnmt", []string{"dossier D-A", "dossier D-C"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scope, func(t *testing.T) {

@@ -72,10 +72,18 @@ func (h *Hub) scopeSet(agencies ...string) map[string]bool {
 	return set
 }
 
+func (h *Hub) readers(d *counter.Dossier) map[string]bool {
+	set := map[string]bool{}
+	for _, a := range d.Readers(h.cfg) {
+		set[a] = true
+	}
+	return set
+}
+
 // Publish implements counter.Publisher: it sends each changed violation,
 // dossier and roll-up node to the clients whose subtree holds it. A
-// violation belongs to the agency charged, a dossier to its receiving
-// agency and its holder, a node to its agency. It never blocks.
+// violation belongs to the agency charged, a dossier to every agency that
+// may see it (Dossier.Readers), a node to its agency. It never blocks.
 func (h *Hub) Publish(c counter.Change) {
 	if h.cfg == nil {
 		return
@@ -103,7 +111,10 @@ func (h *Hub) Publish(c counter.Change) {
 			h.logger().Error("encode dossier", "code", d.Code, "err", err)
 			continue
 		}
-		out = append(out, outgoing{data: b, within: h.scopeSet(d.Agency, d.Holder)})
+		// Who may see a dossier is one definition (counter.Dossier.Readers),
+		// the same the API and the store's index use: a unit that passed a
+		// dossier on keeps getting its updates.
+		out = append(out, outgoing{data: b, within: h.readers(d)})
 	}
 	for _, n := range c.Rollup {
 		if n == nil {
