@@ -55,6 +55,9 @@ type Output struct {
 	Events  []counter.Event
 	Sources []int
 	Notes   []Note
+	// Fresh lists the indexes of the records seen for the first time: the
+	// ones to keep for the next Replay.
+	Fresh []int
 }
 
 // Mapper maps national-sync records to motcua events on one configuration.
@@ -166,6 +169,7 @@ func (m *Mapper) Map(t *Track, g Group) (Output, error) {
 	var snap *Dossier
 	snapIdx, snapKey := -1, ""
 	groupSeen := map[string]bool{}
+	var newRecs []int
 	for i, r := range g.Records {
 		if r.Code() != t.Code {
 			return Output{}, counter.Errorf(counter.CodeInvalid, field(r.Path, "MaHoSo"), "record of dossier %q in the group of %q",
@@ -183,6 +187,7 @@ func (m *Mapper) Map(t *Track, g Group) (Output, error) {
 		}
 		groupSeen[key] = true
 		nt.records[key] = nil
+		newRecs = append(newRecs, i)
 		os := observations(r, i, key, loc)
 		if r.Dossier != nil {
 			if err := m.info(nt, r); err != nil {
@@ -226,7 +231,7 @@ func (m *Mapper) Map(t *Track, g Group) (Output, error) {
 		c.snapshot(snap, snapIdx, snapKey, g.Records[snapIdx].Path, g.Arrived, fresh)
 	}
 	*t = *nt
-	return Output{Events: c.events, Sources: c.sources, Notes: c.notes}, nil
+	return Output{Events: c.events, Sources: c.sources, Notes: c.notes, Fresh: newRecs}, nil
 }
 
 // recordKey is a record's identity. A progress row is known by (MaHoSo,
