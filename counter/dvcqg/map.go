@@ -509,8 +509,8 @@ func (c *collector) apply(o obs) bool {
 		before := len(t.records[o.recKey])
 		defer func() {
 			if len(t.records[o.recKey]) > before {
-				c.note(o, NoteTimeUnknown, "status %d has no date in the record; dated when it was learnt (%s)",
-					"trạng thái %d không có ngày trong bản ghi; lấy thời điểm nhận được (%s)", o.status, stamp(o.at))
+				c.note(o, NoteTimeUnknown, "status %d has no date in the record; dated at the latest instant known: its arrival, in an import its last date (%s)",
+					"trạng thái %d không có ngày trong bản ghi; lấy thời điểm muộn nhất đã biết: lúc nhận được, khi nhập dữ liệu cũ là ngày cuối cùng trong hồ sơ (%s)", o.status, stamp(o.at))
 			}
 		}()
 	}
@@ -710,8 +710,19 @@ func (c *collector) snapshot(d *Dossier, idx int, key, path string, arrived time
 	st, _ := status(d.TrangThaiHoSo, "")
 	same := st == t.status || (st == 2 && t.status == 4) || (st == 4 && t.status == 2) ||
 		(st == 9 && t.status == 10) || (st == 5 && t.paused)
+	// A record's own dates bound when it was current; in an import (no
+	// arrival time) rows dated after them are newer than its status.
+	var own time.Time
 	for _, f := range fresh {
 		if f.rec == idx && f.status == st {
+			same = true
+		}
+		if f.rec == idx && f.at.After(own) {
+			own = f.at
+		}
+	}
+	for _, f := range fresh {
+		if arrived.IsZero() && f.rec != idx && f.at.After(own) {
 			same = true
 		}
 	}
@@ -766,8 +777,8 @@ func (c *collector) snapshot(d *Dossier, idx int, key, path string, arrived time
 			break
 		}
 		if !dated {
-			c.note(o, NoteTimeUnknown, "NgayHenTra moved later with no pause: an apology, dated when it was learnt (%s)",
-				"ngày hẹn trả dời muộn hơn khi không tạm dừng: coi là phiếu xin lỗi, lấy thời điểm nhận được (%s)", stamp(o.at))
+			c.note(o, NoteTimeUnknown, "NgayHenTra moved later with no pause: an apology, dated at the latest instant known (%s)",
+				"ngày hẹn trả dời muộn hơn khi không tạm dừng: coi là phiếu xin lỗi, lấy thời điểm muộn nhất đã biết (%s)", stamp(o.at))
 		}
 		old := t.due
 		c.emit(o, counter.ApologyIssued, t.holder, func(e *counter.Event) {
