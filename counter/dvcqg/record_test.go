@@ -103,3 +103,24 @@ func TestReplayRemapsToSameIDs(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, first.Events, again.Events)
 }
+
+// TestDataNote checks the note's contract: a reason is required, it may
+// be recorded on an ended dossier, and it changes no state.
+func TestDataNote(t *testing.T) {
+	cfg := testConfig(t)
+	at := time.Date(2026, 3, 2, 8, 0, 0, 0, cfg.Calendar.Location)
+	e := counter.Event{ID: "n1", Type: counter.DataNote, Dossier: "D", At: at, Agency: "so-xd-motcua"}
+	var ce *counter.Error
+	require.ErrorAs(t, counter.CheckShape(cfg, &e), &ce)
+	require.Equal(t, "reason", ce.Field)
+	e.Reason = "trạng thái đi lùi"
+	require.NoError(t, counter.CheckShape(cfg, &e))
+	d := counter.Fold(cfg, nil, counter.Event{ID: "r", Type: counter.Received, Dossier: "D", At: at, Agency: "so-xd-motcua",
+		Procedure: "1.009994", Channel: counter.ChannelDirect})
+	d = counter.Fold(cfg, d, counter.Event{ID: "v", Type: counter.Returned, Dossier: "D", At: at.Add(time.Hour), Agency: "so-xd-motcua"})
+	require.NoError(t, counter.Accept(cfg, d, &e, at.Add(2*time.Hour)))
+	n := counter.Fold(cfg, d, e)
+	require.Equal(t, d.Status, n.Status)
+	require.Equal(t, d.FinishedAt, n.FinishedAt)
+	require.Equal(t, d.DueAt, n.DueAt)
+}
