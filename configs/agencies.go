@@ -21,11 +21,12 @@ func decodeAgencies(d *decoder, n *node) (*counter.Agency, []counter.Official) {
 		return nil, nil
 	}
 	top, ok := d.object(n, topLevel, "agencies", "officials")
-	seen := map[string]int{} // agency id → line
+	seen := map[string]int{}  // agency id → line
+	codes := map[string]int{} // national unit code → line
 	var roots []*counter.Agency
 	items := d.list(top.get("agencies"), "agencies")
 	for _, it := range items {
-		if a := d.agency(it, seen); a != nil {
+		if a := d.agency(it, seen, codes); a != nil {
 			roots = append(roots, a)
 		}
 	}
@@ -84,13 +85,14 @@ func decodeAgencies(d *decoder, n *node) (*counter.Agency, []counter.Official) {
 }
 
 // agency reads one agency and, recursively, its children. seen collects
-// ids with their lines, for uniqueness and for the officials' check.
-func (d *decoder) agency(n *node, seen map[string]int) *counter.Agency {
+// ids with their lines, for uniqueness and for the officials' check; codes
+// collects national unit codes, which must be unique too.
+func (d *decoder) agency(n *node, seen, codes map[string]int) *counter.Agency {
 	label := "agency"
 	if id := peekString(n, "id"); id != "" {
 		label = fmt.Sprintf("agency %q", id)
 	}
-	o, ok := d.object(n, label, "id", "name", "level", "head", "desks", "children")
+	o, ok := d.object(n, label, "id", "name", "level", "code", "head", "desks", "children")
 	if !ok {
 		return nil
 	}
@@ -98,6 +100,14 @@ func (d *decoder) agency(n *node, seen map[string]int) *counter.Agency {
 		ID:    d.str(o.get("id"), "id"),
 		Name:  d.str(o.get("name"), "name"),
 		Level: d.str(o.get("level"), "level"),
+		Code:  d.str(o.get("code"), "code"),
+	}
+	if a.Code != "" {
+		if line, dup := codes[a.Code]; dup {
+			d.addf(o.lines["code"], "%s: national code %q already used (line %d)", label, a.Code, line)
+		} else {
+			codes[a.Code] = max(o.lines["code"], 1)
+		}
 	}
 	switch {
 	case a.ID == "":
@@ -150,7 +160,7 @@ func (d *decoder) agency(n *node, seen map[string]int) *counter.Agency {
 	}
 
 	for _, it := range d.list(o.get("children"), "children") {
-		if ch := d.agency(it, seen); ch != nil {
+		if ch := d.agency(it, seen, codes); ch != nil {
 			a.Children = append(a.Children, ch)
 		}
 	}

@@ -152,7 +152,10 @@ func TestLoadProblems(t *testing.T) {
 			`agencies.yaml:16: unknown key "officals" at top level (want agencies, officials)`},
 		{"unknown agency key", map[string]string{AgenciesFile: strings.Replace(okAgencies, "    level: city\n", "    levle: city\n", 1)},
 			`agencies.yaml:2: agency "tp-danang": missing level` + "\n" +
-				`agencies.yaml:4: unknown key "levle" in agency "tp-danang" (want id, name, level, head, desks, children)`},
+				`agencies.yaml:4: unknown key "levle" in agency "tp-danang" (want id, name, level, code, head, desks, children)`},
+		{"duplicate national code", map[string]string{AgenciesFile: strings.Replace(strings.Replace(okAgencies,
+			"    level: city\n", "    level: city\n    code: 000.00.00.H17\n", 1), "id: so-xd\n", "id: so-xd\n        code: 000.00.00.H17\n", 1)},
+			`agencies.yaml:9: agency "so-xd": national code "000.00.00.H17" already used (line 5)`},
 		{"no root", map[string]string{AgenciesFile: "agencies: []\n"},
 			"agencies.yaml:1: no root agency (want exactly one under agencies)"},
 		{"second root", map[string]string{AgenciesFile: `agencies:

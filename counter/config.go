@@ -33,6 +33,10 @@ type Agency struct {
 	Desks    []string  `json:"desks,omitempty"`
 	Parent   string    `json:"parent,omitempty"`
 	Children []*Agency `json:"children,omitempty"`
+
+	// Code is the national unit code (mã định danh, e.g. 000.00.31.H17)
+	// that the national-sync records carry (SPEC.md §10.2).
+	Code string `json:"code,omitempty" yaml:"code"`
 }
 
 // Official is a person who records or performs events.
@@ -146,6 +150,7 @@ type Config struct {
 	Rules      Rules
 
 	agencies   map[string]*Agency
+	codes      map[string]*Agency
 	officials  map[string]*Official
 	procedures map[string]*Procedure
 	documents  map[string]bool
@@ -155,12 +160,15 @@ type Config struct {
 // each agency's Parent. It does not validate: the config loader does.
 func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *calendar.Calendar, rules Rules) *Config {
 	c := &Config{Root: root, Officials: officials, Procedures: procedures, Calendar: cal, Rules: rules,
-		agencies: map[string]*Agency{}, officials: map[string]*Official{}, procedures: map[string]*Procedure{},
+		agencies: map[string]*Agency{}, codes: map[string]*Agency{}, officials: map[string]*Official{}, procedures: map[string]*Procedure{},
 		documents: map[string]bool{}}
 	var walk func(a *Agency, parent string)
 	walk = func(a *Agency, parent string) {
 		a.Parent = parent
 		c.agencies[a.ID] = a
+		if a.Code != "" && c.codes[a.Code] == nil {
+			c.codes[a.Code] = a
+		}
 		for _, ch := range a.Children {
 			walk(ch, a.ID)
 		}
@@ -182,6 +190,14 @@ func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *
 
 // Agency returns the agency with id, or nil.
 func (c *Config) Agency(id string) *Agency { return c.agencies[id] }
+
+// AgencyByCode returns the agency whose national unit code is code, or nil.
+func (c *Config) AgencyByCode(code string) *Agency {
+	if code == "" {
+		return nil
+	}
+	return c.codes[code]
+}
 
 // Official returns the official with id, or nil.
 func (c *Config) Official(id string) *Official { return c.officials[id] }

@@ -291,6 +291,8 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 		if c := n.Complaint(e.Complaint); c != nil {
 			c.Outcome = e.Outcome
 		}
+	case DataNote:
+		// Shown on the timeline only.
 	}
 	if e.At.After(n.UpdatedAt) {
 		n.UpdatedAt = e.At

@@ -26,6 +26,10 @@ const (
 	ComplaintResolved         EventType = "complaint_resolved"
 	ShiftStarted              EventType = "shift_started"
 	ShiftEnded                EventType = "shift_ended"
+	// DataNote records what an import or a feed could not tell about a
+	// dossier (a data-quality note, "ghi chú chất lượng dữ liệu"); it
+	// changes no state and is shown on the timeline. Not in SPEC.md §3.
+	DataNote EventType = "data_note"
 )
 
 // EventTypes lists every event type in the order of SPEC.md §3.
@@ -33,7 +37,7 @@ var EventTypes = []EventType{
 	Submitted, IntakeSupplementRequested, IntakeRefused, Received, SlipIssued,
 	Transferred, SupplementRequested, SupplementReceived, ApologyIssued,
 	ResultReady, Returned, Rejected, Withdrawn, ComplaintFiled, ComplaintResolved,
-	ShiftStarted, ShiftEnded,
+	ShiftStarted, ShiftEnded, DataNote,
 }
 
 // Valid reports whether t is one of the types of SPEC.md §3.

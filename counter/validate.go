@@ -157,6 +157,10 @@ func CheckShape(cfg *Config, e *Event) error {
 		if err := oneOf("outcome", e.Outcome, ComplaintOutcomes); err != nil {
 			return err
 		}
+	case DataNote:
+		if e.Reason == "" {
+			return required("reason")
+		}
 	}
 	if e.Type == IntakeSupplementRequested && len(e.Items) == 0 {
 		return required("items")
@@ -202,7 +206,7 @@ func accept(cfg *Config, d *Dossier, e *Event) error {
 		}
 		return nil
 	}
-	if d.Ended() && e.Type != ComplaintFiled && e.Type != ComplaintResolved {
+	if d.Ended() && e.Type != ComplaintFiled && e.Type != ComplaintResolved && e.Type != DataNote {
 		return Errorf(CodeDossierClosed, "dossier", "dossier %q is closed", "hồ sơ %q đã kết thúc", d.Code)
 	}
 	if e.At.Before(d.CreatedAt) {

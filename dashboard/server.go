@@ -71,8 +71,12 @@ type Server struct {
 	// TrackingKey), checked by the public /tra-cuu page; nil falls back to
 	// the key in the stored dossier state.
 	TrackingKey func(code string) string
+	// Sync keeps the national-sync records POST /sync/dvcqg folds; nil
+	// answers 503 there. serve sets the store.
+	Sync SyncStore
 
-	app *fiber.App
+	app    *fiber.App
+	syncMu syncLocks
 
 	mu   sync.Mutex
 	lns  []net.Listener
@@ -101,6 +105,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 
 	api := s.app.Group("/api/v1", s.authenticate)
 	s.registerEventRoutes(api)
+	s.registerSyncRoutes(api)
 	s.registerDossierRoutes(api)
 	s.registerViolationRoutes(api)
 	s.registerRollupRoutes(api)

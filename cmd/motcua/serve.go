@@ -157,6 +157,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.Auditor = st
 	srv.Hub = h
 	srv.TrackingKey = st.TrackingKey
+	srv.Sync = st
 	srv.Now = now
 	c.server = srv
 

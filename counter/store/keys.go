@@ -26,12 +26,13 @@ var (
 	bucketDeskLog     = []byte("desk_events")
 	bucketBatches     = []byte("batch_ends")
 	bucketSweeps      = []byte("sweeps")
-	bucketTokens      = []byte("tokens") // API tokens by hash; not derived from the log
+	bucketTokens      = []byte("tokens")      // API tokens by hash; not derived from the log
+	bucketSync        = []byte("sync_groups") // national-sync records by dossier (sync.go); input, not derived
 
 	derivedBuckets = [][]byte{bucketDossiers, bucketDossierLog, bucketAgencyIdx, bucketDue, bucketNext,
 		bucketViolations, bucketViolIdx, bucketDossierViol, bucketRollup, bucketRollupDay, bucketClocks,
 		bucketDesks, bucketDeskLog}
-	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens}, derivedBuckets...)
+	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens, bucketSync}, derivedBuckets...)
 
 	keySeq   = []byte("seq")
 	keyHead  = []byte("head")

@@ -1,0 +1,549 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/dvcqg"
+	"github.com/motcua/motcua/counter/store"
+	"github.com/motcua/motcua/dashboard"
+	"github.com/motcua/motcua/violations"
+)
+
+// Import formats.
+const (
+	FormatAuto   = "auto"
+	FormatNDJSON = "ndjson" // one motcua event (or {"events": [...]}) per line
+	FormatDVCQG  = "dvcqg"  // national-sync records: one record, array or envelope per line
+)
+
+// DefaultImportBatch is how many events one store.Record call carries.
+const DefaultImportBatch = counter.MaxEventsPerBatch
+
+// ImportCommand is `motcua import` (SPEC.md §10.3): it loads a history
+// into a database no server holds, through the same validation and judging
+// as the API (store.Record), in batches. It is resumable: events carry
+// their ids (national-sync records map to ids derived from them), so a
+// second run stores nothing new. The first refused record stops it with
+// FILE:LINE; everything before that line is kept.
+type ImportCommand struct {
+	Main   *Main
+	DB     string
+	Dir    string
+	Format string
+	Batch  int
+	Files  []string
+
+	st       *store.Store
+	progress progress
+	added    uint64
+	events   int
+}
+
+// ParseFlags parses --db F [--config DIR] [--format auto|ndjson|dvcqg] FILE...
+func (c *ImportCommand) ParseFlags(args []string) error {
+	fs := c.Main.newFlagSet("import", "--db FILE [--config DIR] [--format auto|ndjson|dvcqg] FILE...")
+	fs.StringVar(&c.DB, "db", "motcua.db", "database file (not held by a running server)")
+	fs.StringVar(&c.Format, "format", FormatAuto, "input format: auto (by content), ndjson (motcua events) or dvcqg (national-sync records)")
+	fs.IntVar(&c.Batch, "batch", DefaultImportBatch, "events per write (at most 1000)")
+	configFlag(fs, &c.Dir)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.Files = fs.Args()
+	switch {
+	case len(c.Files) == 0:
+		fmt.Fprintln(fs.Output(), "no input files")
+		fs.Usage()
+		return errors.New("no input files")
+	case c.Format != FormatAuto && c.Format != FormatNDJSON && c.Format != FormatDVCQG:
+		fmt.Fprintf(fs.Output(), "unknown format %q\n", c.Format)
+		return fmt.Errorf("unknown format %q", c.Format)
+	case c.Batch < 1 || c.Batch > counter.MaxEventsPerBatch:
+		fmt.Fprintf(fs.Output(), "--batch must be 1–%d\n", counter.MaxEventsPerBatch)
+		return fmt.Errorf("bad batch %d", c.Batch)
+	}
+	return nil
+}
+
+// Run imports every file in order.
+func (c *ImportCommand) Run(ctx context.Context) error {
+	cfg, _, err := loadConfig(c.Dir, c.Main.Stderr)
+	if err != nil {
+		return err
+	}
+	formats := make([]string, len(c.Files))
+	total := 0
+	for i, f := range c.Files {
+		n, format, err := scanFile(f)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		if c.Format != FormatAuto {
+			format = c.Format
+		}
+		if format == "" {
+			fmt.Fprintf(c.Main.Stderr, "%s:1: cannot tell the format (neither motcua events nor national-sync records); use --format\n", f)
+			return reportedError{fmt.Errorf("unknown format of %s", f)}
+		}
+		formats[i], total = format, total+n
+	}
+	c.st, err = store.Open(c.DB, cfg, store.Options{Evaluator: violations.New()})
+	if err != nil {
+		return fmt.Errorf("import: %w (is a server holding the database?)", err)
+	}
+	start := time.Now()
+	before, err := c.st.Seq()
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	c.progress = newProgress(c.Main.Stderr, total)
+	var dv []dvcqgLine
+	for i, f := range c.Files {
+		if formats[i] == FormatDVCQG {
+			lines, err := c.readDVCQG(f)
+			if err != nil {
+				c.progress.finish()
+				return err
+			}
+			dv = append(dv, lines...)
+			continue
+		}
+		if err := c.importEvents(ctx, f); err != nil {
+			c.progress.finish()
+			return err
+		}
+	}
+	if len(dv) > 0 {
+		if err := c.importDVCQG(ctx, cfg, dv); err != nil {
+			c.progress.finish()
+			return err
+		}
+	}
+	c.progress.finish()
+	after, err := c.st.Seq()
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	took := time.Since(start)
+	fmt.Fprintf(c.Main.Stderr, "import: %d events read, %d new, %d already stored, in %s (%.0f events/s)\n",
+		c.events, after-before, c.events-int(after-before), took.Round(time.Millisecond), float64(c.events)/took.Seconds())
+	return nil
+}
+
+// Close closes the store.
+func (c *ImportCommand) Close() error {
+	if c.st == nil {
+		return nil
+	}
+	err := c.st.Close()
+	c.st = nil
+	return err
+}
+
+// scanFile counts the lines of path and guesses its format from its first
+// record: an object with "type" and "id" is a motcua event; one with
+// MaHoSo, or an envelope with "service"/"data", national-sync records.
+func scanFile(path string) (int, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	n, format := 0, ""
+	for {
+		line, err := r.ReadSlice('\n')
+		if len(line) > 0 {
+			n++
+		}
+		if format == "" && len(bytes.TrimSpace(line)) > 0 {
+			format = detect(line)
+			if format == "" {
+				format = "?"
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			n--
+			continue
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, "", fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	if format == "?" {
+		format = ""
+	}
+	return n, format, nil
+}
+
+func detect(line []byte) string {
+	line = bytes.TrimSpace(line)
+	if len(line) > 0 && line[0] == '[' {
+		var list []json.RawMessage
+		if json.Unmarshal(line, &list) != nil || len(list) == 0 {
+			return ""
+		}
+		line = list[0]
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(line, &keys) != nil {
+		return ""
+	}
+	_, typ := keys["type"]
+	_, id := keys["id"]
+	_, events := keys["events"]
+	_, code := keys["MaHoSo"]
+	_, data := keys["data"]
+	switch {
+	case (typ && id) || events:
+		return FormatNDJSON
+	case code || data:
+		return FormatDVCQG
+	}
+	return ""
+}
+
+// lines calls f with each non-blank line of path and its number.
+func (c *ImportCommand) lines(path string, count bool, f func(n int, line []byte) error) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), dashboard.DefaultBodyLimit*16)
+	n := 0
+	for sc.Scan() {
+		n++
+		if count {
+			c.progress.add(1)
+		}
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		if err := f(n, sc.Bytes()); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("import: %s:%d: %w", path, n+1, err)
+	}
+	return nil
+}
+
+// refuse prints the first refused record as FILE:LINE: code: message.
+func (c *ImportCommand) refuse(file string, line int, err error) error {
+	c.progress.finish()
+	var ce *counter.Error
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("import: %s:%d: %w", file, line, err)
+	}
+	msg := ce.Message
+	if ce.Field != "" {
+		msg += " (" + ce.Field + ")"
+	}
+	fmt.Fprintf(c.Main.Stderr, "%s:%d: %s: %s\n", file, line, ce.Code, msg)
+	return reportedError{err}
+}
+
+// pendingEvent is an event waiting for its batch, with where it came from.
+type pendingEvent struct {
+	e    counter.Event
+	file string
+	line int
+	// keep is the dossier's national-sync group, stored once this, its
+	// dossier's last event of the run, is.
+	keep     []byte
+	keepCode string
+}
+
+// flush records batch, splitting it at a refused event: the events before
+// it are recorded and the refusal reported at its line.
+func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
+	if len(batch) > 0 {
+		events := make([]counter.Event, len(batch))
+		for i, p := range batch {
+			events[i] = p.e
+		}
+		_, err := c.st.Record(ctx, events)
+		if err == nil {
+			return c.keep(batch)
+		}
+		var ce *counter.Error
+		if !errors.As(err, &ce) {
+			return fmt.Errorf("import: %w", err)
+		}
+		i, field := 0, ce.Field
+		if len(events) > 1 && strings.HasPrefix(field, "events[") {
+			end := strings.IndexByte(field, ']')
+			if n, perr := strconv.Atoi(field[len("events["):end]); perr == nil && n < len(events) {
+				i, field = n, strings.TrimPrefix(field[end+1:], ".")
+			}
+		}
+		if i > 0 {
+			if _, err := c.st.Record(ctx, events[:i]); err != nil {
+				return fmt.Errorf("import: record the events before %s:%d: %w", batch[i].file, batch[i].line, err)
+			}
+			if err := c.keep(batch[:i]); err != nil {
+				return err
+			}
+		}
+		refused := *ce
+		refused.Field = field
+		return c.refuse(batch[i].file, batch[i].line, &refused)
+	}
+	return nil
+}
+
+// keep stores the national-sync groups of the dossiers batch completed.
+func (c *ImportCommand) keep(batch []pendingEvent) error {
+	groups := map[string][]byte{}
+	for _, p := range batch {
+		if p.keep != nil {
+			groups[p.keepCode] = p.keep
+		}
+	}
+	if err := c.st.AppendSyncGroups(groups); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// importEvents imports one NDJSON file of motcua events.
+func (c *ImportCommand) importEvents(ctx context.Context, path string) error {
+	batch := make([]pendingEvent, 0, c.Batch)
+	err := c.lines(path, true, func(n int, line []byte) error {
+		events, err := dashboard.DecodeEvents(line)
+		if err != nil {
+			return c.refuse(path, n, err)
+		}
+		for _, e := range events {
+			c.events++
+			batch = append(batch, pendingEvent{e: e, file: path, line: n})
+			if len(batch) == c.Batch {
+				if err := c.flush(ctx, batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.flush(ctx, batch)
+}
+
+// dvcqgLine is one parsed national-sync record and where it was.
+type dvcqgLine struct {
+	rec  dvcqg.Record
+	file string
+	line int
+}
+
+// readDVCQG parses every record of one file. A dossier's records are
+// mapped together, wherever they are in the input, so they are held in
+// memory until every file is read.
+func (c *ImportCommand) readDVCQG(path string) ([]dvcqgLine, error) {
+	var out []dvcqgLine
+	// Progress counts a line when its first record is mapped.
+	err := c.lines(path, false, func(n int, line []byte) error {
+		recs, err := dvcqg.Parse(line)
+		if err != nil {
+			return c.refuse(path, n, err)
+		}
+		for _, r := range recs {
+			r.Path = ""
+			out = append(out, dvcqgLine{rec: r, file: path, line: n})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// importDVCQG maps the records of each dossier as one group, after the
+// groups earlier runs and the live feed stored, and records the events.
+func (c *ImportCommand) importDVCQG(ctx context.Context, cfg *counter.Config, lines []dvcqgLine) error {
+	m := dvcqg.NewMapper(cfg)
+	byCode := map[string][]int{}
+	var codes []string
+	for i, l := range lines {
+		code := l.rec.Code()
+		if _, ok := byCode[code]; !ok {
+			codes = append(codes, code)
+		}
+		byCode[code] = append(byCode[code], i)
+	}
+	batch := make([]pendingEvent, 0, c.Batch)
+	counted := map[dvcqgLine]bool{}
+	const lookup = 512
+	for start := 0; start < len(codes); start += lookup {
+		chunk := codes[start:min(start+lookup, len(codes))]
+		stored, err := c.st.SyncGroups(chunk)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		for _, code := range chunk {
+			idx := byCode[code]
+			for _, i := range idx {
+				if l := (dvcqgLine{file: lines[i].file, line: lines[i].line}); !counted[l] {
+					counted[l] = true
+					c.progress.add(1)
+				}
+			}
+			var past []dvcqg.Group
+			for _, b := range stored[code] {
+				var g dvcqg.Group
+				if err := json.Unmarshal(b, &g); err != nil {
+					return fmt.Errorf("import: decode stored records of %s: %w", code, err)
+				}
+				past = append(past, g)
+			}
+			tr, err := m.Replay(code, past)
+			if err != nil {
+				return c.refuse(lines[idx[0]].file, lines[idx[0]].line, err)
+			}
+			g := dvcqg.Group{Records: make([]dvcqg.Record, len(idx))}
+			for k, i := range idx {
+				g.Records[k] = lines[i].rec
+				g.Records[k].Path = "#" + strconv.Itoa(k)
+			}
+			out, err := m.Map(tr, g)
+			if err != nil {
+				at := lines[idx[0]]
+				var ce *counter.Error
+				if errors.As(err, &ce) {
+					if k, rest, ok := strings.Cut(strings.TrimPrefix(ce.Field, "#"), "."); ok || k != "" {
+						if n, perr := strconv.Atoi(k); perr == nil && n < len(idx) {
+							at = lines[idx[n]]
+							e := *ce
+							e.Field = rest
+							err = &e
+						}
+					}
+				}
+				return c.refuse(at.file, at.line, err)
+			}
+			var keep []byte
+			if len(out.Fresh) > 0 {
+				ng := dvcqg.Group{}
+				for _, k := range out.Fresh {
+					ng.Records = append(ng.Records, g.Records[k])
+				}
+				if keep, err = json.Marshal(ng); err != nil {
+					return fmt.Errorf("import: encode records of %s: %w", code, err)
+				}
+			}
+			if len(out.Events) == 0 && keep != nil {
+				if err := c.st.AppendSyncGroups(map[string][]byte{code: keep}); err != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+			}
+			for j, e := range out.Events {
+				at := lines[idx[0]]
+				if s := out.Sources[j]; s >= 0 {
+					at = lines[idx[s]]
+				}
+				p := pendingEvent{e: e, file: at.file, line: at.line}
+				if j == len(out.Events)-1 {
+					p.keep, p.keepCode = keep, code
+				}
+				c.events++
+				batch = append(batch, p)
+				if len(batch) == c.Batch {
+					if err := c.flush(ctx, batch); err != nil {
+						return err
+					}
+					batch = batch[:0]
+				}
+			}
+		}
+	}
+	return c.flush(ctx, batch)
+}
+
+// progress shows how far an import is: a bar with rate and ETA on a
+// terminal, a plain line every few seconds otherwise.
+type progress interface {
+	add(lines int)
+	finish()
+}
+
+func newProgress(w io.Writer, total int) progress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return &barProgress{bar: progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("import"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("lines"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+		)}
+	}
+	return &lineProgress{w: w, total: total, start: time.Now(), last: time.Now()}
+}
+
+type barProgress struct{ bar *progressbar.ProgressBar }
+
+func (p *barProgress) add(n int) { _ = p.bar.Add(n) }
+func (p *barProgress) finish()   { _ = p.bar.Finish() }
+
+// lineProgress prints "import: 4000/10000 lines (40%), 2000 lines/s, ETA 3s".
+type lineProgress struct {
+	w           io.Writer
+	total, done int
+	start, last time.Time
+	finished    bool
+}
+
+// lineEvery is how often lineProgress prints.
+const lineEvery = 2 * time.Second
+
+func (p *lineProgress) add(n int) {
+	p.done += n
+	if now := time.Now(); now.Sub(p.last) >= lineEvery {
+		p.last = now
+		p.print(now)
+	}
+}
+
+func (p *lineProgress) print(now time.Time) {
+	el := now.Sub(p.start).Seconds()
+	rate := float64(p.done) / max(el, 1e-9)
+	pct := 100.0
+	if p.total > 0 {
+		pct = 100 * float64(p.done) / float64(p.total)
+	}
+	eta := time.Duration(0)
+	if rate > 0 {
+		eta = time.Duration(float64(p.total-p.done) / rate * float64(time.Second)).Round(time.Second)
+	}
+	fmt.Fprintf(p.w, "import: %d/%d lines (%.0f%%), %.0f lines/s, ETA %s\n", p.done, p.total, pct, rate, eta)
+}
+
+func (p *lineProgress) finish() {
+	if !p.finished && p.done > 0 && time.Since(p.start) >= lineEvery {
+		p.print(time.Now())
+	}
+	p.finished = true
+}
