@@ -141,10 +141,11 @@ func (s *Server) handleSyncDVCQG(c *fiber.Ctx) error {
 	}
 	res := &counter.RecordResult{Replayed: true}
 	if len(events) > 0 {
-		if err := s.authorizeEvents(c.UserContext(), p, events); err != nil {
+		ctx, err := s.writerContext(c.UserContext(), p, events)
+		if err != nil {
 			return recordError(err, paths)
 		}
-		if res, err = s.Ledger.Record(c.UserContext(), events); err != nil {
+		if res, err = s.Ledger.Record(ctx, events); err != nil {
 			return recordError(err, paths)
 		}
 		if s.Observer != nil {
