@@ -75,5 +75,8 @@ func (s *Server) handleCalendarDue(c *fiber.Ctx) error {
 	if loc := s.Config.Calendar.Location; loc != nil {
 		due = due.In(loc)
 	}
-	return c.JSON(fiber.Map{"due_at": due.Format(time.RFC3339)})
+	// return_at: the hour a slip promises (the end of the due day's last
+	// office period), for the desk's Form 01.
+	return c.JSON(fiber.Map{"due_at": due.Format(time.RFC3339),
+		"return_at": ReturnTime(s.Config.Calendar, due).Format(time.RFC3339)})
 }

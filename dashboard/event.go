@@ -33,6 +33,9 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := stampOfficial(p, events); err != nil {
+		return err
+	}
 	if err := s.authorizeEvents(c.UserContext(), p, events); err != nil {
 		return err
 	}
@@ -48,7 +51,7 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	}
 	out := recordJSON{
 		Events:     nonNil(res.Events),
-		Dossiers:   s.withClocks(res.Dossiers),
+		Dossiers:   s.withTrackingURLs(c, s.withClocks(res.Dossiers)),
 		Violations: nonNil(res.Violations),
 	}
 	status := http.StatusCreated

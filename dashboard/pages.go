@@ -39,6 +39,7 @@ func (s *Server) registerPageRoutes() {
 	s.app.Get("/desk", s.page("desk.html", "Quầy tiếp nhận"))
 	s.app.Get("/d/:code", s.page("dossier.html", "Hồ sơ"))
 	s.app.Get("/assets/:file", s.handleAsset)
+	s.app.Get("/tra-cuu", s.handleTrackingForm)
 	s.app.Get("/tra-cuu/:code", s.handleTrackingView)
 	s.app.Get("/tra-cuu/:code/qr.svg", s.handleTrackingQR)
 }
@@ -227,7 +228,7 @@ func (s *Server) handleTrackingQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	target := c.BaseURL() + "/tra-cuu/" + url.PathEscape(d.Code) + "?k=" + url.QueryEscape(c.Query("k"))
+	target := s.publicBase(c) + "/tra-cuu/" + url.PathEscape(d.Code) + "?k=" + url.QueryEscape(c.Query("k"))
 	svg, err := qrSVG(target)
 	if err != nil {
 		return fmt.Errorf("qr: %w", err)

@@ -71,6 +71,15 @@ type Server struct {
 	// TrackingKey), checked by the public /tra-cuu page; nil falls back to
 	// the key in the stored dossier state.
 	TrackingKey func(code string) string
+	// PublicURL is the address citizens reach the status pages at
+	// (--public-url, MOTCUA_PUBLIC_URL): slips' QR codes and the dossier
+	// state's tracking_url use it. "" uses each request's own address.
+	PublicURL string
+	// Codes issues dossier codes (POST /dossier-codes); nil uses Ledger
+	// when it implements CodeIssuer.
+	Codes CodeIssuer
+
+	board boardCache
 
 	app *fiber.App
 
@@ -108,6 +117,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.registerTokenRoutes(api)
 	s.registerAuditRoutes(api)
 	s.registerAlertRoutes(api)
+	s.registerDeskRoutes(api)
 	s.registerWSRoutes()
 	s.registerPageRoutes()
 	return s

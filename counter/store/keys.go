@@ -31,7 +31,7 @@ var (
 	derivedBuckets = [][]byte{bucketDossiers, bucketDossierLog, bucketAgencyIdx, bucketDue, bucketNext,
 		bucketViolations, bucketViolIdx, bucketDossierViol, bucketRollup, bucketRollupDay, bucketClocks,
 		bucketDesks, bucketDeskLog}
-	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens}, derivedBuckets...)
+	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens, bucketCodes}, derivedBuckets...)
 
 	keySeq   = []byte("seq")
 	keyHead  = []byte("head")
