@@ -69,9 +69,9 @@ type client struct {
 	root  bool // scope is the root agency: it also gets alerts without agency
 	// redact: the client must not receive personal data (ServeRedacted).
 	redact bool
-	send  chan []byte
-	quit  chan struct{}
-	once  sync.Once
+	send   chan []byte
+	quit   chan struct{}
+	once   sync.Once
 }
 
 func (c *client) stop() { c.once.Do(func() { close(c.quit) }) }
