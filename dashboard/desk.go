@@ -71,6 +71,8 @@ type sessionJSON struct {
 	// PublicURL is the address citizens reach (slips, QR codes).
 	PublicURL string    `json:"public_url"`
 	Now       time.Time `json:"now"`
+	// Rules are the thresholds the desk warns against before saving.
+	Rules *counter.Rules `json:"rules,omitempty"`
 }
 
 // handleSessionView answers GET /api/v1/session: who the token speaks for,
@@ -83,6 +85,7 @@ func (s *Server) handleSessionView(c *fiber.Ctx) error {
 	out := sessionJSON{Role: p.Role, Agency: p.Agency, Name: p.Name, Official: p.Official,
 		PersonalData: p.SeesPersonalData(), PublicURL: s.publicBase(c), Now: s.now()}
 	if s.Config != nil {
+		out.Rules = &s.Config.Rules
 		if o := s.Config.Official(p.Official); o != nil {
 			out.OfficialName = o.Name
 		}

@@ -30,6 +30,7 @@ type pageData struct {
 	Now    string // the server clock, so that pages stamp events with it
 	Title  string
 	Script string // the page's own script; head.html loads it after common.js
+	Extra  []string // shared scripts the page also needs (forms.js)
 }
 
 func (s *Server) registerPageRoutes() {
@@ -51,6 +52,7 @@ func (s *Server) page(name, title string) fiber.Handler {
 		var b bytes.Buffer
 		if err := pageTemplates.ExecuteTemplate(&b, name, pageData{
 			Now: s.now().Format(time.RFC3339Nano), Title: title, Script: strings.TrimSuffix(name, ".html") + ".js",
+			Extra: pageExtras[name],
 		}); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
@@ -59,6 +61,9 @@ func (s *Server) page(name, title string) fiber.Handler {
 		return c.Send(b.Bytes())
 	}
 }
+
+// pageExtras are the shared scripts each page loads besides its own.
+var pageExtras = map[string][]string{"desk.html": {"forms.js"}, "dossier.html": {"forms.js"}}
 
 // setPageHeaders marks a page uncacheable; SecurityHeaders, which the
 // server applies to every answer, sets the CSP (no inline script).
