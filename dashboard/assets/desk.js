@@ -197,8 +197,13 @@
     const pick = (i) => {
       const x = hits[i]; if (!x) return;
       hidden.value = x.p.code; q.value = x.p.name; ul.replaceChildren();
+      // The next field takes the focus once the Enter is over, so that
+      // the key does not also submit the form from there.
+      q.dataset.picked = '1';
       q.dispatchEvent(new Event('picked', { bubbles: true }));
     };
+    q.addEventListener('keyup', (ev) => { if (ev.key === 'Enter' && q.dataset.picked) { delete q.dataset.picked; q.dispatchEvent(new Event('advance', { bubbles: true })); } });
+    q.addEventListener('keypress', (ev) => { if (ev.key === 'Enter') ev.preventDefault(); });
     q.addEventListener('input', () => { hidden.value = ''; show(); });
     q.addEventListener('keydown', (ev) => {
       if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
@@ -250,9 +255,9 @@
       f.addEventListener('picked', () => {
         const p = procedures.get($('f-procedure').value);
         f.querySelector('[data-key="documents"] .items').replaceWith(itemsBox('documents', p, true));
-        $('f-applicant-name').focus();
         warnings();
       });
+      f.addEventListener('advance', () => $('f-applicant-name').focus());
       $('f-kind').addEventListener('change', () => newKindChanged());
     }
     switch (type) {
@@ -295,6 +300,19 @@
       default:
     }
     f.append(field('Thời điểm (để trống = bây giờ)', input('at', { placeholder: 'dd/mm/yyyy hh:mm' }), 'at'));
+    // A supplement request's reason starts as the list of missing papers
+    // (a reason the citizen can act on) until the clerk types one.
+    const reason = f.querySelector('input[name=reason]');
+    if (reason && f.querySelector('[data-field=items]')) {
+      reason.dataset.auto = '1';
+      reason.addEventListener('input', () => { delete reason.dataset.auto; });
+      f.addEventListener('change', () => {
+        if (!reason.dataset.auto) return;
+        const names = checked('items').map((x) => x.name);
+        reason.value = names.length ? 'Hồ sơ còn thiếu: ' + names.join('; ') : '';
+        warnings();
+      });
+    }
     f.querySelectorAll('input,select,textarea').forEach((x) => x.addEventListener('input', warnings));
     f.querySelectorAll('input[type=checkbox]').forEach((x) => x.addEventListener('change', warnings));
     $('ev').hidden = false;
@@ -478,6 +496,8 @@
   async function submit(ev) {
     if (ev) ev.preventDefault();
     if (!mode || $('ev').hidden) return;
+    // An Enter in the procedure search picks a procedure; it never saves.
+    if (document.activeElement && document.activeElement.id === 'f-procedure-q' && ev) return;
     clearErrors();
     $('submit').disabled = true;
     try {
@@ -528,6 +548,10 @@
     if (!$('shift').hidden || !$('signin').hidden) return;
     const a = document.activeElement;
     if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); submit(); return; }
+    // "/" goes to the search from the search itself or from an empty field.
+    if (ev.key === '/' && (a.id === 'search' || (typing(a) && a.tagName === 'INPUT' && !a.value && a.type !== 'checkbox'))) {
+      ev.preventDefault(); $('search').focus(); $('search').select(); return;
+    }
     if (ev.key === 'Escape') { ev.preventDefault(); if (selected && !$('ev').hidden && $('actions').hidden === false) { $('ev').hidden = true; $('actions').querySelector('button').focus(); } else $('search').focus(); return; }
     if (typing(a) && a.id !== 'list') {
       if (a.id === 'search' && (ev.key === 'Enter' || ev.key === 'ArrowDown')) {
@@ -588,7 +612,8 @@
   document.addEventListener('DOMContentLoaded', () => {
     tick(); setInterval(tick, 15000);
     $('ev').addEventListener('submit', submit);
-    $('search').addEventListener('input', renderList);
+    // The "/" that jumped here is not part of the search.
+    $('search').addEventListener('input', () => { const x = $('search'); if (x.value.startsWith('/')) x.value = x.value.slice(1); renderList(); });
     $('new').addEventListener('click', newReceipt);
     $('print').addEventListener('click', () => window.print());
     document.addEventListener('keydown', keys);
