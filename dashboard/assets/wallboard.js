@@ -105,9 +105,12 @@
   function perPage(n) {
     const box = $('units');
     if (window.matchMedia('(max-width: 900px)').matches) return n; // a phone scrolls one column
-    const w = box.clientWidth; const h = box.clientHeight;
-    const cols = Math.max(1, Math.floor((w + 12) / 400));
-    const rows = Math.max(1, Math.floor((h + 12) / 170));
+    const h = box.clientHeight;
+    const probe = getComputedStyle(box);
+    const cols = Math.max(1, probe.gridTemplateColumns.split(' ').length);
+    const rowH = parseFloat(probe.gridAutoRows) || 158;
+    const gap = parseFloat(probe.rowGap) || 12;
+    const rows = Math.max(1, Math.floor((h + gap) / (rowH + gap)));
     return cols * rows;
   }
 
