@@ -157,4 +157,3 @@ func TestWallboardScopeBrowser(t *testing.T) {
 		require.True(t, l.Config.Within(d.Agency, "q-haichau") || l.Config.Within(d.Holder, "q-haichau"), "dossier %s", code)
 	}
 }
-

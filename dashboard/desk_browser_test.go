@@ -228,7 +228,9 @@ func TestDeskFormsBrowser(t *testing.T) {
 	require.Contains(t, text(t, ctx, `#warn`), "Yêu cầu bổ sung nhiều lần")
 	require.NoError(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name=items-other]`), "Giấy khám sức khỏe")))
 	waitFor(t, ctx, `#warn:not([hidden])`)
-	require.Eventually(t, func() bool { return strings.Contains(text(t, ctx, `#warn`), "Yêu cầu giấy tờ ngoài quy định") }, 3*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return strings.Contains(text(t, ctx, `#warn`), "Yêu cầu giấy tờ ngoài quy định")
+	}, 3*time.Second, 50*time.Millisecond)
 	screenshot(t, ctx, "desk-warning-1366.png")
 	require.NoError(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#f-reason`), "Lý do riêng")))
 	// Another event type: a fresh form, nothing carried over.

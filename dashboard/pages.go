@@ -29,7 +29,7 @@ var pageTemplates = template.Must(template.ParseFS(assets, "assets/*.html"))
 type pageData struct {
 	Now    string // the server clock, so that pages stamp events with it
 	Title  string
-	Script string // the page's own script; head.html loads it after common.js
+	Script string   // the page's own script; head.html loads it after common.js
 	Extra  []string // shared scripts the page also needs (forms.js)
 }
 
