@@ -79,6 +79,7 @@ type Dossier struct {
 	Supplements   Supplements `json:"supplements"`
 	Reschedules   int         `json:"reschedules"`
 	TrackingKey   string      `json:"tracking_key,omitempty"`
+	TrackingURL   string      `json:"tracking_url,omitempty"` // set by the HTTP layer on the public address
 
 	// Extensions beyond SPEC.md.
 	Slip         *Slip       `json:"slip,omitempty"`

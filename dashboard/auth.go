@@ -35,6 +35,9 @@ type Principal struct {
 	Name    string `json:"name,omitempty"`
 	Role    string `json:"role"`
 	Agency  string `json:"agency"`
+	// Official is the clerk a per-official desk token signs in; "" for
+	// any other token.
+	Official string `json:"official,omitempty"`
 }
 
 // Covers reports whether agency is within p's scope: p's agency or one of
@@ -108,7 +111,7 @@ func (a TokenAuthenticator) Authenticate(token string) (Principal, error) {
 	if t.Revoked() {
 		return Principal{}, errUnauthorized()
 	}
-	return Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, Agency: t.Agency}, nil
+	return Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, Agency: t.Agency, Official: t.Official}, nil
 }
 
 func errUnauthorized() *counter.Error {

@@ -16,7 +16,10 @@ import (
 // horizon in hours, so that no request walks the calendar for long.
 const MaxDueValue = calendar.MaxScanDays * 24
 
-var dueUnits = []string{string(calendar.WorkingDays), string(calendar.WorkingHours), string(calendar.Days)}
+var dueUnits = []string{string(calendar.WorkingDays), string(calendar.WorkingHours), string(calendar.Days), unitWD}
+
+// unitWD is rules.yaml's working-day duration that keeps the clock time.
+const unitWD = "wd"
 
 func (s *Server) registerConfigRoutes(r fiber.Router) {
 	r.Get("/agencies", s.handleAgencyIndex)
@@ -67,7 +70,13 @@ func (s *Server) handleCalendarDue(c *fiber.Ctx) error {
 	if !slices.Contains(dueUnits, unit) {
 		return errParam("unit", "unit must be one of %s", "unit phải là một trong %s", strings.Join(dueUnits, ", "))
 	}
-	due, err := s.Config.Calendar.Due(from, value, calendar.Unit(unit))
+	var due time.Time
+	if unit == unitWD {
+		// rules.yaml's "wd" (SPEC.md §4): the desk's warnings use it.
+		due = s.Config.Calendar.AddWD(from, value)
+	} else {
+		due, err = s.Config.Calendar.Due(from, value, calendar.Unit(unit))
+	}
 	if err != nil {
 		return counter.Errorf(counter.CodeInvalidParam, "from", "cannot compute the due time: %v",
 			"không tính được thời hạn: %v", err)
@@ -75,5 +84,8 @@ func (s *Server) handleCalendarDue(c *fiber.Ctx) error {
 	if loc := s.Config.Calendar.Location; loc != nil {
 		due = due.In(loc)
 	}
-	return c.JSON(fiber.Map{"due_at": due.Format(time.RFC3339)})
+	// return_at: the hour a slip promises (the end of the due day's last
+	// office period), for the desk's Form 01.
+	return c.JSON(fiber.Map{"due_at": due.Format(time.RFC3339),
+		"return_at": ReturnTime(s.Config.Calendar, due).Format(time.RFC3339)})
 }

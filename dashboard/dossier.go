@@ -34,9 +34,9 @@ func (s *Server) handleDossierView(c *fiber.Ctx) error {
 		return errDossierNotFound(code)
 	}
 	return c.JSON(dossierViewJSON{
-		Dossier:    s.withClock(d),
-		Events:     nonNil(events),
-		Violations: p.ownViolations(s.Config, violations),
+		Dossier:    s.withTrackingURLs(c, s.redactDossiers(p, []*counter.Dossier{s.withClock(d)}))[0],
+		Events:     nonNil(s.redactEvents(p, events)),
+		Violations: nonNil(s.redactViolations(p, p.ownViolations(s.Config, violations))),
 	})
 }
 
@@ -71,7 +71,8 @@ func (s *Server) handleDossierIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(dossierIndexJSON{Dossiers: s.withClocks(ds), NextCursor: next})
+	p, _ := PrincipalOf(c)
+	return c.JSON(dossierIndexJSON{Dossiers: s.withTrackingURLs(c, s.redactDossiers(p, s.withClocks(ds))), NextCursor: next})
 }
 
 type dossierIndexJSON struct {

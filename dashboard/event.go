@@ -33,6 +33,9 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := stampOfficial(p, events); err != nil {
+		return err
+	}
 	ctx, err := s.writerContext(c.UserContext(), p, events)
 	if err != nil {
 		return err
@@ -49,7 +52,7 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	}
 	out := recordJSON{
 		Events:     nonNil(res.Events),
-		Dossiers:   s.withClocks(res.Dossiers),
+		Dossiers:   s.withTrackingURLs(c, s.withClocks(res.Dossiers)),
 		Violations: nonNil(res.Violations),
 	}
 	status := http.StatusCreated

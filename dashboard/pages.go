@@ -29,7 +29,8 @@ var pageTemplates = template.Must(template.ParseFS(assets, "assets/*.html"))
 type pageData struct {
 	Now    string // the server clock, so that pages stamp events with it
 	Title  string
-	Script string // the page's own script; head.html loads it after common.js
+	Script string   // the page's own script; head.html loads it after common.js
+	Extra  []string // shared scripts the page also needs (forms.js)
 }
 
 func (s *Server) registerPageRoutes() {
@@ -39,6 +40,7 @@ func (s *Server) registerPageRoutes() {
 	s.app.Get("/desk", s.page("desk.html", "Quầy tiếp nhận"))
 	s.app.Get("/d/:code", s.page("dossier.html", "Hồ sơ"))
 	s.app.Get("/assets/:file", s.handleAsset)
+	s.app.Get("/tra-cuu", s.handleTrackingForm)
 	s.app.Get("/tra-cuu/:code", s.handleTrackingView)
 	s.app.Get("/tra-cuu/:code/qr.svg", s.handleTrackingQR)
 }
@@ -50,6 +52,7 @@ func (s *Server) page(name, title string) fiber.Handler {
 		var b bytes.Buffer
 		if err := pageTemplates.ExecuteTemplate(&b, name, pageData{
 			Now: s.now().Format(time.RFC3339Nano), Title: title, Script: strings.TrimSuffix(name, ".html") + ".js",
+			Extra: pageExtras[name],
 		}); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
@@ -58,6 +61,9 @@ func (s *Server) page(name, title string) fiber.Handler {
 		return c.Send(b.Bytes())
 	}
 }
+
+// pageExtras are the shared scripts each page loads besides its own.
+var pageExtras = map[string][]string{"desk.html": {"forms.js"}, "dossier.html": {"forms.js"}}
 
 // setPageHeaders marks a page uncacheable; SecurityHeaders, which the
 // server applies to every answer, sets the CSP (no inline script).
@@ -227,7 +233,7 @@ func (s *Server) handleTrackingQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	target := c.BaseURL() + "/tra-cuu/" + url.PathEscape(d.Code) + "?k=" + url.QueryEscape(c.Query("k"))
+	target := s.publicBase(c) + "/tra-cuu/" + url.PathEscape(d.Code) + "?k=" + url.QueryEscape(c.Query("k"))
 	svg, err := qrSVG(target)
 	if err != nil {
 		return fmt.Errorf("qr: %w", err)

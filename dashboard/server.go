@@ -74,6 +74,15 @@ type Server struct {
 	// Sync keeps the national-sync records POST /sync/dvcqg folds; nil
 	// answers 503 there. serve sets the store.
 	Sync SyncStore
+	// PublicURL is the address citizens reach the status pages at
+	// (--public-url, MOTCUA_PUBLIC_URL): slips' QR codes and the dossier
+	// state's tracking_url use it. "" uses each request's own address.
+	PublicURL string
+	// Codes issues dossier codes (POST /dossier-codes); nil uses Ledger
+	// when it implements CodeIssuer.
+	Codes CodeIssuer
+
+	board boardCache
 
 	app    *fiber.App
 	syncMu syncLocks
@@ -113,6 +122,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.registerTokenRoutes(api)
 	s.registerAuditRoutes(api)
 	s.registerAlertRoutes(api)
+	s.registerDeskRoutes(api)
 	s.registerWSRoutes()
 	s.registerPageRoutes()
 	return s

@@ -105,6 +105,8 @@ type tokenCreateJSON struct {
 	Role   string `json:"role"`
 	Agency string `json:"agency"`
 	Name   string `json:"name"`
+	// Official makes a per-official desk token: the clerk it signs in.
+	Official string `json:"official,omitempty"`
 }
 
 // handleTokenCreate answers POST /api/v1/tokens: a supervisor mints a
@@ -132,6 +134,11 @@ func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
 		return counter.Errorf(counter.CodeUnknownAgency, "agency", "unknown agency %q", "không có cơ quan %q", in.Agency)
 	case in.Name == "" || len(in.Name) > 200:
 		return errParam("name", "name is required (at most 200 bytes)", "cần name (tối đa 200 byte)")
+	case in.Official != "" && in.Role != RoleDesk:
+		return errParam("official", "only a desk token names an official", "chỉ mã truy cập của quầy mới gắn với cán bộ")
+	case in.Official != "" && (s.Config.Official(in.Official) == nil || !s.Config.Within(s.Config.Official(in.Official).Agency, in.Agency)):
+		return counter.Errorf(counter.CodeUnknownOfficial, "official", "official %q does not work at %s",
+			"cán bộ %q không thuộc %s", in.Official, in.Agency)
 	case !p.CanMint(s.Config, in.Role, in.Agency):
 		field := "agency"
 		if p.Covers(s.Config, in.Agency) {
@@ -145,11 +152,11 @@ func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
 		return err
 	}
 	t := store.Token{ID: id, Hash: HashToken(token), Name: in.Name, Role: in.Role, Agency: in.Agency,
-		CreatedAt: s.now()}
+		Official: in.Official, CreatedAt: s.now()}
 	if err := s.Tokens.CreateToken(t); err != nil {
 		return err
 	}
-	s.logger().Info("token created", "id", id, "role", in.Role, "agency", in.Agency, "by", p.TokenID)
+	s.logger().Info("token created", "id", id, "role", in.Role, "agency", in.Agency, "official", in.Official, "by", p.TokenID)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": token, "id": id})
 }

@@ -44,7 +44,8 @@ func (s *Server) handleViolationIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(violationIndexJSON{Violations: nonNil(vs), NextCursor: next})
+	p, _ := PrincipalOf(c)
+	return c.JSON(violationIndexJSON{Violations: nonNil(s.redactViolations(p, vs)), NextCursor: next})
 }
 
 type violationIndexJSON struct {

@@ -49,7 +49,7 @@ func TestWithdrawnVerdictBrowser(t *testing.T) {
 		chromedp.Navigate(l.URL+"/d/"+code+"?access_token=viewer-haichau"),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`)),
 	))
-	row, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#violations tr.withdrawn`)))
+	row, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#violations tr.not-counted`)))
 	require.NoError(t, err)
 	require.Contains(t, row, "Đã rút lại")
 	require.Contains(t, row, "Không cấp giấy tiếp nhận")

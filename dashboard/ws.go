@@ -32,13 +32,17 @@ func (s *Server) handleWS(c *fiber.Ctx) error {
 		CheckOrigin:     SameOrigin,
 	}
 	hub := s.Hub
+	serve := hub.Serve
+	if p, _ := PrincipalOf(c); !p.SeesPersonalData() {
+		serve = hub.ServeRedacted
+	}
 	log := s.logger()
 	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			return // gorilla has answered (400 or 403)
 		}
-		if err := hub.Serve(conn, agency); err != nil {
+		if err := serve(conn, agency); err != nil {
 			log.Warn("wallboard client refused", "err", err)
 		}
 	})(c)

@@ -43,6 +43,9 @@ var liveTokens = map[string]dashboard.Principal{
 	"viewer-haichau":  {Role: dashboard.RoleViewer, Agency: "q-haichau"},
 	"viewer-thanhkhe": {Role: dashboard.RoleViewer, Agency: "q-thanhkhe"},
 	"supervisor-root": {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
+	// A per-official desk token: Hoàng Thu Hằng at Hải Châu's counter.
+	"desk-hc-cb064": {Role: dashboard.RoleDesk, Agency: "q-haichau-motcua", Official: "cb-064", Name: "Hoàng Thu Hằng"},
+	"head-root":     {Role: dashboard.RoleHead, Agency: "tp-danang"},
 }
 
 // liveNow is the instant the test clock stands at: a Wednesday afternoon.

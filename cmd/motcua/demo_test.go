@@ -66,6 +66,11 @@ func TestServeDemo(t *testing.T) {
 		kinds[msg.Type]++
 	}
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "demo: live") }, 60*time.Second, 10*time.Millisecond)
+	// The supervisor secret never goes in a URL: the kiosk link carries a
+	// viewer token of its own.
+	require.NotContains(t, logs.String(), "access_token=boot")
+	require.Contains(t, logs.String(), "/wallboard?access_token=mc_")
+	require.Contains(t, logs.String(), "desk_token=mc_")
 	status, body := request(t, "GET", base+"/api/v1/rollup", "boot", nil)
 	require.Equal(t, 200, status)
 	var root struct{ Received int }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +38,9 @@ type ServeCommand struct {
 	DBPath    string
 	Dir       string
 	LogFormat string
+	// PublicURL is the address citizens reach (--public-url, else
+	// MOTCUA_PUBLIC_URL): slips' QR codes point there.
+	PublicURL string
 	// ShutdownTimeout bounds the wait for in-flight requests at Close.
 	ShutdownTimeout time.Duration
 
@@ -58,6 +63,9 @@ type ServeCommand struct {
 	clock     *demo.Clock
 	// kioskToken is the viewer token minted for --demo without a bootstrap token.
 	kioskToken string
+	// deskToken is a clerk's desk token minted for --demo, for deskClerk.
+	deskToken string
+	deskClerk *counter.Official
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
@@ -67,6 +75,7 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
 	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (created if absent)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.PublicURL, "public-url", "", "address citizens reach this server at, for slips' QR codes (default $MOTCUA_PUBLIC_URL)")
 	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a simulated live stream of dossiers")
 	fs.Float64Var(&c.DemoSpeed, "demo-speed", demo.DefaultSpeed, "with --demo: simulated seconds per real second")
 	configFlag(fs, &c.Dir)
@@ -77,6 +86,18 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 		fmt.Fprintf(fs.Output(), "--log-format must be text or json, not %q\n", c.LogFormat)
 		fs.Usage()
 		return fmt.Errorf("bad --log-format %q", c.LogFormat)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = c.Main.Getenv("MOTCUA_PUBLIC_URL")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			fmt.Fprintf(fs.Output(), "--public-url must be an absolute http(s) address, not %q\n", c.PublicURL)
+			fs.Usage()
+			return fmt.Errorf("bad --public-url %q", c.PublicURL)
+		}
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout
@@ -131,9 +152,13 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err := bootstrapToken(st, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
 		return err
 	}
-	if c.Demo && c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN") == "" {
-		// A newcomer running the demo gets a read-only kiosk link at once.
+	if c.Demo {
+		// A newcomer running the demo gets a read-only kiosk link at once,
+		// and a clerk's desk token; never the supervisor secret in a URL.
 		if c.kioskToken, err = demoKioskToken(st, cfg); err != nil {
+			return err
+		}
+		if c.deskToken, c.deskClerk, err = demoDeskToken(st, cfg); err != nil {
 			return err
 		}
 	}
@@ -158,6 +183,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.Hub = h
 	srv.TrackingKey = st.TrackingKey
 	srv.Sync = st
+	srv.PublicURL = c.PublicURL
+	if c.PublicURL == "" {
+		c.logger.Warn("no public address set (--public-url or MOTCUA_PUBLIC_URL): slips' QR codes will point at whatever address each clerk's browser uses")
+	}
 	srv.Now = now
 	c.server = srv
 
@@ -169,7 +198,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	go func() { c.serveDone <- srv.Serve(ln) }()
 
 	c.logger.Info("motcua serving", "addr", ln.Addr().String(), "db", c.DBPath, "config", source,
-		"bootstrap_token", srv.BootstrapToken != "")
+		"bootstrap_token", srv.BootstrapToken != "", "public_url", c.PublicURL)
 	return nil
 }
 

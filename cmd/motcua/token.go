@@ -23,11 +23,14 @@ type TokenCommand struct {
 	Role   string
 	Agency string
 	Name   string
+	// Official makes a per-official desk token (--official): the clerk
+	// every event recorded with it is charged to.
+	Official string
 	// Now is the clock stamped as created_at; time.Now by default.
 	Now func() time.Time
 }
 
-const tokenSynopsis = "create --db F --role desk|integration|head|viewer|supervisor --agency A --name N [--config DIR]"
+const tokenSynopsis = "create --db F --role desk|integration|head|viewer|supervisor --agency A --name N [--official ID] [--config DIR]"
 
 // ParseFlags parses `create` and its flags.
 func (c *TokenCommand) ParseFlags(args []string) error {
@@ -41,6 +44,7 @@ func (c *TokenCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.Role, "role", "", "role: "+strings.Join(dashboard.Roles, ", "))
 	fs.StringVar(&c.Agency, "agency", "", "agency id: the token sees and writes its subtree")
 	fs.StringVar(&c.Name, "name", "", "who or what holds the token")
+	fs.StringVar(&c.Official, "official", "", "with --role desk: the clerk this token signs in (a per-official desk token)")
 	configFlag(fs, &c.Dir)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -53,6 +57,8 @@ func (c *TokenCommand) ParseFlags(args []string) error {
 		bad = "--agency is required"
 	case strings.TrimSpace(c.Name) == "":
 		bad = "--name is required"
+	case c.Official != "" && c.Role != dashboard.RoleDesk:
+		bad = "--official goes only with --role desk"
 	}
 	if bad != "" {
 		fmt.Fprintln(fs.Output(), bad)
@@ -74,6 +80,9 @@ func (c *TokenCommand) Run(ctx context.Context) error {
 	if cfg.Agency(c.Agency) == nil {
 		return fmt.Errorf("unknown agency %q", c.Agency)
 	}
+	if o := cfg.Official(c.Official); c.Official != "" && (o == nil || !cfg.Within(o.Agency, c.Agency)) {
+		return fmt.Errorf("official %q does not work at %s", c.Official, c.Agency)
+	}
 	st, err := store.Open(c.DBPath, cfg, store.Options{})
 	if err != nil {
 		return fmt.Errorf("open store (is a server holding it? use POST /api/v1/tokens): %w", err)
@@ -84,7 +93,7 @@ func (c *TokenCommand) Run(ctx context.Context) error {
 		return err
 	}
 	if err := st.CreateToken(store.Token{ID: id, Hash: dashboard.HashToken(token), Name: strings.TrimSpace(c.Name),
-		Role: c.Role, Agency: c.Agency, CreatedAt: c.Now()}); err != nil {
+		Role: c.Role, Agency: c.Agency, Official: c.Official, CreatedAt: c.Now()}); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.Main.Stdout, token)

@@ -32,7 +32,7 @@ var (
 	derivedBuckets = [][]byte{bucketDossiers, bucketDossierLog, bucketAgencyIdx, bucketDue, bucketNext,
 		bucketViolations, bucketViolIdx, bucketDossierViol, bucketRollup, bucketRollupDay, bucketClocks,
 		bucketDesks, bucketDeskLog}
-	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens, bucketSync}, derivedBuckets...)
+	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens, bucketSync, bucketCodes}, derivedBuckets...)
 
 	keySeq   = []byte("seq")
 	keyHead  = []byte("head")

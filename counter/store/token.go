@@ -13,11 +13,14 @@ import (
 // hex SHA-256 of it (SPEC.md §6.2 "stored only as hashes"). Tokens live in
 // their own bucket, outside the log: replay neither reads nor rebuilds them.
 type Token struct {
-	ID        string     `json:"id"`
-	Hash      string     `json:"hash"`
-	Name      string     `json:"name"`
-	Role      string     `json:"role"`
-	Agency    string     `json:"agency"`
+	ID     string `json:"id"`
+	Hash   string `json:"hash"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Agency string `json:"agency"`
+	// Official, on a desk token, is the clerk it signs in: every event
+	// recorded with it is that clerk's (a per-official desk token).
+	Official  string     `json:"official,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }

@@ -29,8 +29,20 @@ const M = (() => {
       'Trạng thái': 'Status', 'Không tìm thấy hồ sơ': 'Dossier not found', 'Giấy tờ nộp': 'Documents handed in',
       'Trực tiếp': 'Direct', 'Trực tuyến (qua mạng)': 'Online', 'Bưu chính': 'Postal', 'Tự động': 'Automatic',
       'Người đứng đầu': 'Head', 'tổng': 'total', 'trực tiếp': 'direct', 'đang quá hạn': 'open overdue',
-      'Nghiêm trọng': 'High', 'Trung bình': 'Medium', 'Nhẹ': 'Low', 'Đang mở': 'Open', 'Đã xác nhận': 'Confirmed',
-      'Chờ xác minh': 'Provisional', 'Bác bỏ': 'Dismissed', 'Đã khắc phục': 'Resolved', 'Đã rút lại': 'Withdrawn',
+      'Hôm nay tại quầy': 'Today at this counter', 'Tìm mã hồ sơ, tên, điện thoại': 'Search code, name, phone',
+      'Tiếp nhận mới': 'New receipt', 'Tìm thủ tục (gõ không dấu được)': 'Find procedure (accents optional)',
+      'Người tiếp nhận': 'Received by', 'Quầy số': 'Desk', 'Bắt đầu ca': 'Start shift', 'Kết thúc ca': 'End shift',
+      'Cán bộ trực quầy': 'Clerk at the desk', 'Bộ phận một cửa': 'One-stop counter', 'Chọn': 'Choose',
+      'Vào ca': 'Sign in to the desk', 'Sẽ ghi vi phạm': 'This entry will record a breach', 'Hủy': 'Cancel',
+      'Chọn việc cần ghi': 'Choose what to record', 'Không có hồ sơ': 'No dossiers', 'In': 'Print',
+      'Giấy tờ khác': 'Other paper', 'Bản chính': 'Original', 'Bản sao': 'Copy', 'Số lượng': 'Count',
+      'Hẹn trả mới (dd/mm/yyyy hh:mm)': 'New due (dd/mm/yyyy hh:mm)', 'Thời điểm (để trống = bây giờ)': 'Time (empty = now)',
+      'Mã hồ sơ (để trống = cấp tự động)': 'Dossier code (empty = issued by the server)',
+      'Hôm nay': 'Today', 'Tháng này': 'This month', 'Năm nay': 'This year', 'Kỳ': 'Period',
+      'Chú giải': 'Legend', 'Tốt': 'Good', 'Cần chú ý': 'Watch', 'Xấu': 'Poor', 'Trang': 'Page',
+      'Số liệu lúc': 'Figures as of', 'Đang mở': 'Open', 'Vi phạm trong kỳ': 'Violations in period',
+      'Tỷ lệ đúng hạn': 'On-time rate', 'Đã rút lại': 'Withdrawn', 'Mức độ': 'Severity',
+      'Kết quả thực hiện': 'Outcome', 'In mẫu': 'Print form', 'Đã nhận': 'Received', 'Đang xử lý': 'Processing',
     },
   };
   let lang = localStorage.getItem('motcua.lang') || 'vi';
@@ -83,6 +95,55 @@ const M = (() => {
     shift_started: ['Bắt đầu ca trực', 'Shift started'],
     shift_ended: ['Kết thúc ca trực', 'Shift ended'],
   };
+  const statuses = {
+    intake: ['Chờ tiếp nhận', 'Awaiting receipt'], intake_supplement: ['Chờ bổ sung trước tiếp nhận', 'Awaiting supplement (intake)'],
+    refused: ['Từ chối tiếp nhận', 'Intake refused'], processing: ['Đang giải quyết', 'Processing'],
+    paused: ['Tạm dừng chờ bổ sung', 'Paused for supplement'], result_ready: ['Đã có kết quả', 'Result ready'],
+    returned: ['Đã trả kết quả', 'Returned'], rejected: ['Từ chối giải quyết', 'Rejected'], withdrawn: ['Đã rút hồ sơ', 'Withdrawn'],
+    stopped: ['Đã dừng giải quyết', 'Stopped'],
+  };
+  const statusName = (s) => (statuses[s] ? statuses[s][lang === 'vi' ? 0 : 1] : s);
+  const severities = { high: ['Nghiêm trọng', 'High'], medium: ['Trung bình', 'Medium'], low: ['Nhẹ', 'Low'] };
+  const severityName = (s) => (severities[s] ? severities[s][lang === 'vi' ? 0 : 1] : s);
+  // Violation statuses; "withdrawn": the completed history no longer
+  // supports it (SPEC.md §10.1), so it counts nowhere.
+  const vstatuses = {
+    open: ['Đang mở', 'Open'], confirmed: ['Đã xác nhận', 'Confirmed'], provisional: ['Tạm ghi nhận', 'Provisional'],
+    dismissed: ['Đã bác bỏ', 'Dismissed'], resolved: ['Đã khắc phục', 'Resolved'], withdrawn: ['Đã rút lại', 'Withdrawn'],
+  };
+  const vstatusName = (s) => (vstatuses[s] ? vstatuses[s][lang === 'vi' ? 0 : 1] : s);
+  const counts = (v) => v && v.status !== 'dismissed' && v.status !== 'withdrawn';
+  // Field names of API errors, as the forms label them.
+  const fields = {
+    at: ['Thời điểm', 'Time'], dossier: ['Mã hồ sơ', 'Dossier code'], procedure: ['Thủ tục', 'Procedure'],
+    agency: ['Cơ quan', 'Agency'], official: ['Cán bộ', 'Official'], channel: ['Kênh', 'Channel'], reason: ['Lý do', 'Reason'],
+    new_due_at: ['Hẹn trả mới', 'New due time'], due_at: ['Hẹn trả', 'Due time'], to: ['Chuyển đến', 'Transfer to'],
+    items: ['Giấy tờ cần bổ sung', 'Items'], desk: ['Quầy', 'Desk'], complaint: ['Mã khiếu nại', 'Complaint id'],
+    'applicant.name': ['Người nộp', 'Applicant'], 'applicant.phone': ['Điện thoại', 'Phone'], number: ['Số phiếu', 'Slip number'],
+  };
+  const fieldName = (f) => { const k = String(f || '').replace(/^events\[\d+\]\./, '').replace(/\[\d+\].*$/, ''); return fields[k] ? fields[k][lang === 'vi' ? 0 : 1] : f; };
+  // fold strips Vietnamese diacritics and case, for searches typed
+  // without them ("xac nhan" finds "Xác nhận").
+  const fold = (s) => String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  // parseVN reads "dd/mm/yyyy hh:mm" (or "dd/mm/yyyy", at 17:00) as
+  // Asia/Ho_Chi_Minh; null when it is not one.
+  function parseVN(s, defH = 17, defM = 0) {
+    const m = String(s || '').trim().match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(\d{1,2})[:h](\d{2}))?$/);
+    if (!m) return null;
+    const [d, mo, y] = [+m[1], +m[2], +m[3]];
+    const h = m[4] !== undefined ? +m[4] : defH; const mi = m[5] !== undefined ? +m[5] : defM;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
+    const t = new Date(Date.UTC(y, mo - 1, d, h - 7, mi));
+    if (new Date(t.getTime() + 7 * 3600e3).getUTCDate() !== d) return null;
+    return t;
+  }
+  const fmtVN = (s) => {
+    if (!s) return '';
+    const x = new Date(new Date(s).getTime() + 7 * 3600e3);
+    const p = (n) => String(n).padStart(2, '0');
+    return p(x.getUTCDate()) + '/' + p(x.getUTCMonth() + 1) + '/' + x.getUTCFullYear() + ' ' + p(x.getUTCHours()) + ':' + p(x.getUTCMinutes());
+  };
+
   const eventName = (e) => (eventTypes[e] ? eventTypes[e][lang === 'vi' ? 0 : 1] : e);
 
   function applyLang() {
@@ -200,6 +261,6 @@ const M = (() => {
     if (so) so.addEventListener('click', () => { sessionStorage.removeItem('motcua.token'); localStorage.removeItem('motcua.token'); location.reload(); });
   });
 
-  return { t, codeName, stateName, eventName, api, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,
+  return { t, codeName, stateName, eventName, statusName, severityName, vstatusName, counts, fieldName, fold, parseVN, fmtVN, api, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,
     hasToken: () => !!token, lang: () => lang, APIError };
 })();

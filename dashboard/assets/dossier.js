@@ -9,6 +9,7 @@
   let data = null;
   const name = (id) => (agencies.get(id) ? agencies.get(id).name : id);
 
+  const CATS = { attitude: 'Thái độ', harassment: 'Gây phiền hà, sách nhiễu', bribery: 'Đòi hỏi tiền, quà', indifference: 'Thờ ơ, chậm trễ', extra_papers: 'Đòi thêm giấy tờ', other: 'Khác' };
   function detail(e) {
     switch (e.type) {
       case 'transferred': return '→ ' + name(e.to) + (e.step ? ' (' + e.step + ')' : '');
@@ -17,10 +18,25 @@
       case 'apology_issued': return M.fmtTime(e.new_due_at) + (e.reason ? ' — ' + e.reason : '');
       case 'received': return e.slip ? 'Hẹn trả ' + M.fmtTime(e.slip.due_at) : '';
       case 'slip_issued': return 'Hẹn trả ' + M.fmtTime(e.due_at);
-      case 'complaint_filed': return e.category + (e.text ? ' — ' + e.text : '');
-      case 'complaint_resolved': return e.outcome;
+      case 'complaint_filed': return (CATS[e.category] || e.category) + (e.text ? ' — ' + e.text : '');
+      case 'complaint_resolved': return e.outcome === 'upheld' ? 'Đúng (có vi phạm)' : 'Không có cơ sở';
       default: return e.reason || '';
     }
+  }
+
+  const FORMS = {
+    received: ['01', (c) => Forms.slip(c, null)], slip_issued: ['01', (c) => Forms.slip(c, null)],
+    intake_supplement_requested: ['02', (c, e) => Forms.supplement(c, e)], supplement_requested: ['02', (c, e) => Forms.supplement(c, e)],
+    intake_refused: ['03', (c, e) => Forms.refusal(c, e)], rejected: ['03', (c, e) => Forms.refusal(c, e)],
+    apology_issued: ['04', (c, e) => Forms.apology(c, e)],
+  };
+  const ctx = () => ({ d: data.dossier, events: data.events, agencies, procedures, officials, publicURL: (data.dossier.tracking_url || '').replace(/\/tra-cuu\/.*$/, '') });
+  function print(form) {
+    form.id = 'slip';
+    $('print-area').replaceChildren(form);
+    $('print-box').hidden = false;
+    document.body.dataset.printed = form.dataset.form;
+    if (!M.params.has('noprint')) window.print();
   }
 
   function render() {
@@ -33,7 +49,7 @@
     $('state').textContent = M.stateName(d.clock.state) + (d.clock.paused_reason ? ': ' + d.clock.paused_reason : '');
     const rows = [
       ['Người nộp', d.applicant ? d.applicant.name : '—'],
-      ['Cơ quan', name(d.agency)], ['Đang giữ', name(d.holder)], ['Trạng thái', d.status],
+      ['Cơ quan', name(d.agency)], ['Đang giữ', name(d.holder)], ['Trạng thái', M.statusName(d.status)],
       ['Đã tiếp nhận', M.fmtTime(d.received_at)], ['Thời hạn theo luật', M.fmtTime(d.legal_due_at)],
       ['Hẹn trả kết quả', M.fmtTime(d.promised_due_at)], ['Hạn hiện tại', M.fmtTime(d.due_at)], ['Hoàn thành', M.fmtTime(d.finished_at)],
     ];
@@ -42,27 +58,21 @@
       const tr = el('tr');
       const who = officials.get(e.official);
       tr.append(el('td', null, M.fmtTime(e.at)), el('td', null, M.eventName(e.type)), el('td', null, name(e.agency) + (who ? ' · ' + who.name : '')), el('td', null, detail(e)));
+      const f = FORMS[e.type];
+      const td = el('td');
+      if (f) { const b = el('button', 'ghost-d', t('In mẫu') + ' ' + f[0]); b.type = 'button'; b.dataset.form = f[0]; b.dataset.event = e.id; b.addEventListener('click', () => print(f[1](ctx(), e))); td.append(b); }
+      tr.append(td);
       return tr;
     }));
     $('violations').replaceChildren(...(data.violations.length ? data.violations.map((v) => {
       const tr = el('tr');
-      let st = t(SEVERITY[v.severity] || v.severity) + ' · ' + t(STATUS[v.status] || v.status);
-      if (v.status === 'withdrawn') {
-        tr.className = 'withdrawn';
-        st += ' ' + M.fmtTime(v.withdrawn_at);
-      }
-      tr.append(el('td', null, M.codeName(v.code)), el('td', null, st), el('td', null, name(v.agency)),
+      if (!M.counts(v)) tr.className = 'not-counted';
+      tr.append(el('td', null, M.codeName(v.code)), el('td', null, M.severityName(v.severity) + ' · ' + M.vstatusName(v.status) + (v.status === 'withdrawn' && v.withdrawn_at ? ' ' + M.fmtTime(v.withdrawn_at) : '')), el('td', null, name(v.agency)),
         el('td', null, v.head.name + ' — ' + v.head.title), el('td', null, M.fmtTime(v.occurred_at)));
       return tr;
     }) : [el('tr', null, t('Không có'))]));
     document.body.dataset.ready = '1';
   }
-
-  const SEVERITY = { high: 'Nghiêm trọng', medium: 'Trung bình', low: 'Nhẹ' };
-  // A withdrawn verdict stays on record, marked, so that a head sees what
-  // was charged and why it no longer is (SPEC.md §10.1).
-  const STATUS = { open: 'Đang mở', confirmed: 'Đã xác nhận', provisional: 'Chờ xác minh', dismissed: 'Bác bỏ',
-    resolved: 'Đã khắc phục', withdrawn: 'Đã rút lại' };
 
   async function start() {
     try {

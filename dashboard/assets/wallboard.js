@@ -1,29 +1,31 @@
 'use strict';
+// The wallboard: one TV screen (1920×1080) for any scope, without
+// scrolling. Figures come aggregated from the server (GET /board); a
+// large subtree pages through its units on a timer; the live feed stays.
 (() => {
   const { t, el } = M;
+  const $ = (id) => document.getElementById(id);
   const OPEN = ['on_track', 'warning', 'due_today', 'overdue', 'paused'];
+  const PAGE_MS = 12000;
   let scope = M.params.get('agency') || '';
-  let agencies = new Map(); // id -> agency
-  let procedures = new Map(); // code -> name
-  let nodes = new Map(); // id -> rollup node (with children)
-  let tree = null;
-  const dossiers = new Map(); // code -> state, open ones only
+  let period = M.params.get('period') || localStorage.getItem('motcua.board.period') || 'month';
+  const agencies = new Map();
+  const procedures = new Map();
+  let board = null;
+  let serverSkew = 0; // server clock minus this clock, from the last answer
+  let loadedAt = null;
   const feed = []; // newest first
-  const seenViolations = new Set();
-  const alerts = new Map(); // key -> alert
-  let pending = false;
-  let subRows = 6;
+  const alerts = new Map();
+  let page = 0;
+  let refetch = null;
 
-  function schedule() {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => { pending = false; render(); });
-  }
-
-  function indexTree(n) {
-    nodes.set(n.agency, n);
-    (n.children || []).forEach(indexTree);
-  }
+  // Colours by value, against thresholds the legend states.
+  const grade = {
+    rate: (r) => (r == null ? '' : r >= 0.95 ? 'good' : r >= 0.8 ? 'watch' : 'poor'),
+    overdue: (n) => (n === 0 ? 'good' : n <= 5 ? 'watch' : 'poor'),
+    viol: (n) => (n === 0 ? 'good' : n < 10 ? 'watch' : 'poor'),
+    warning: (n) => (n === 0 ? 'good' : 'watch'),
+  };
 
   async function loadStatic() {
     const [ag, pr] = await Promise.all([M.api('/agencies'), M.api('/procedures')]);
@@ -33,181 +35,157 @@
     if (!scope) scope = ag.agencies.id;
   }
 
-  async function loadState() {
-    const q = '?agency=' + encodeURIComponent(scope);
-    const r = await M.api('/rollup' + q);
-    tree = r; nodes = new Map(); indexTree(r);
-    dossiers.clear();
-    let cursor = '';
-    for (let page = 0; page < 10; page++) {
-      const d = await M.api('/dossiers' + q + '&limit=500' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-      d.dossiers.forEach(putDossier);
-      cursor = d.next_cursor;
-      if (!cursor) break;
-    }
-    const v = await M.api('/violations' + q + '&limit=15');
+  async function loadBoard() {
+    const q = new URLSearchParams({ agency: scope, period });
+    const [b, v] = await Promise.all([M.api('/board?' + q), M.api('/violations?' + new URLSearchParams({ agency: scope, limit: 12 }))]);
+    board = b;
+    serverSkew = Date.parse(b.now) - Date.now();
+    loadedAt = b.now;
     const live = feed.filter((x) => x._live && !v.violations.some((y) => y.id === x.id));
     feed.length = 0;
-    feed.push(...live);
-    v.violations.forEach((x) => { seenViolations.add(x.id); if (counts(x)) feed.push(x); });
+    feed.push(...live, ...v.violations.filter(M.counts));
     document.body.dataset.loaded = '1';
-    schedule();
+    render();
   }
 
-  // counts: a verdict that stands (SPEC.md §10.1: withdrawn and dismissed
-  // ones count nowhere).
-  function counts(v) { return v.status !== 'dismissed' && v.status !== 'withdrawn'; }
-
-  function putDossier(d) {
-    if (OPEN.includes(d.clock.state)) dossiers.set(d.code, d); else dossiers.delete(d.code);
+  // Live changes refetch the aggregates, at most every few seconds.
+  function soon() {
+    if (refetch) return;
+    refetch = setTimeout(() => { refetch = null; loadBoard().catch(() => {}); }, 4000);
   }
 
   function onMsg(m) {
     switch (m.type) {
-      case 'dossier': putDossier(m.dossier); break;
       case 'violation': {
         const v = m.violation;
-        if (!counts(v)) {
-          // Dismissed, or withdrawn because a late event showed it did not
-          // happen: the board drops it.
-          const i = feed.findIndex((x) => x.id === v.id);
-          if (i >= 0) feed.splice(i, 1);
-          break;
-        }
-        if (!seenViolations.has(v.id)) {
-          seenViolations.add(v.id);
-          v._new = true;
-          v._live = true;
-          feed.unshift(v);
-          feed.length = Math.min(feed.length, 30);
-        }
+        const i = feed.findIndex((x) => x.id === v.id);
+        if (i >= 0) feed.splice(i, 1);
+        if (M.counts(v)) { v._new = i < 0; v._live = true; feed.unshift(v); feed.length = Math.min(feed.length, 30); }
+        renderFeed();
+        soon();
         break;
       }
-      case 'rollup': {
-        const old = nodes.get(m.agency);
-        if (old) { Object.assign(old, m.node, { children: old.children }); }
-        break;
-      }
+      case 'dossier': case 'rollup': soon(); break;
       case 'alert': {
         const a = m.alert; const k = a.fingerprint || JSON.stringify(a.labels);
         if (a.status === 'resolved') alerts.delete(k); else alerts.set(k, a);
+        renderAlerts();
         break;
       }
-      default: return;
+      default:
     }
-    schedule();
   }
 
   const sum = (o) => Object.values(o || {}).reduce((a, b) => a + b, 0);
   const name = (id) => (agencies.get(id) ? agencies.get(id).name : id);
+  const pct = (r) => (r == null ? '—' : Math.round(r * 100) + '%');
 
-  function chips(total, max) {
-    const box = el('div', 'chips');
-    Object.entries(total || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, max).forEach(([c, n]) => {
-      const ch = el('span', 'chip c-' + c);
-      ch.append(el('b', null, n), document.createTextNode(' ' + M.codeName(c)));
-      box.append(ch);
-    });
-    return box;
+  function fig(value, label, cls) {
+    const f = el('div', 'fig ' + (cls || ''));
+    f.append(el('b', null, value), el('span', null, label));
+    return f;
   }
-
-  function rate(n) { return n.on_time_rate == null ? '—' : Math.round(n.on_time_rate * 100) + '%'; }
 
   function unitCard(n) {
     const card = el('article', 'unit');
     card.dataset.agency = n.agency;
-    const total = sum(n.total);
-    if (n.overdue_open > 0) card.classList.add('hot');
-    const top = el('div', 'unit-top');
+    const v = sum(n.total);
+    const worst = [grade.overdue(n.overdue_open), grade.rate(n.on_time_rate), grade.viol(v)];
+    card.classList.add(worst.includes('poor') ? 'poor' : worst.includes('watch') ? 'watch' : 'good');
     const nm = el('div', 'unit-name');
-    nm.append(el('h3', null, n.name), el('div', 'head', n.head.name + ' — ' + n.head.title));
-    const num = el('div', 'unit-num');
-    num.append(el('b', null, total), el('span', null, t('Vi phạm')));
-    top.append(nm, num);
-    card.append(top);
-    const stats = el('div', 'unit-stats');
-    stats.append(el('span', 'st s-overdue-t', t('đang quá hạn') + ': ' + n.overdue_open),
-      el('span', null, t('Đã tiếp nhận') + ': ' + n.received),
-      el('span', null, t('Đúng hạn') + ': ' + rate(n)));
-    card.append(stats, chips(n.total, subRows === 3 ? 2 : 4));
-    const kids = (n.children || []).slice().sort((a, b) => sum(b.total) - sum(a.total) || a.name.localeCompare(b.name, 'vi'));
-    if (kids.length) {
-      const ul = el('ul', 'subunits');
-      kids.slice(0, subRows).forEach((k) => {
-        const li = el('li');
-        li.dataset.agency = k.agency;
-        li.append(el('span', 'sub-name', k.name), el('span', 'sub-head', k.head.name),
-          el('span', 'sub-n' + (sum(k.total) ? ' has' : ''), sum(k.total)));
-        ul.append(li);
-      });
-      if (kids.length > subRows) ul.append(el('li', 'more', '+' + (kids.length - subRows)));
-      card.append(ul);
-    }
+    nm.append(el('h3', null, n.name), el('div', 'head', (n.head && n.head.name) || ''));
+    const figs = el('div', 'figs');
+    figs.append(fig(n.overdue_open, t('Quá hạn'), grade.overdue(n.overdue_open)), fig(v, t('Vi phạm'), grade.viol(v)),
+      fig(pct(n.on_time_rate), t('Đúng hạn'), grade.rate(n.on_time_rate)));
+    card.append(nm, figs);
     return card;
+  }
+
+  // perPage fits the unit cards to the space left on this screen.
+  function perPage(n) {
+    const box = $('units');
+    if (window.matchMedia('(max-width: 900px)').matches) return n; // a phone scrolls one column
+    const h = box.clientHeight;
+    const probe = getComputedStyle(box);
+    const cols = Math.max(1, probe.gridTemplateColumns.split(' ').length);
+    const rowH = parseFloat(probe.gridAutoRows) || 158;
+    const gap = parseFloat(probe.rowGap) || 12;
+    const rows = Math.max(1, Math.floor((h + gap) / (rowH + gap)));
+    return cols * rows;
+  }
+
+  function render() {
+    if (!board) return;
+    const root = board.rollup;
+    $('agency-name').textContent = root.name;
+    $('agency-head').textContent = t('Người đứng đầu') + ': ' + root.head.name + ' — ' + root.head.title;
+    document.querySelectorAll('.period button').forEach((b) => b.classList.toggle('on', b.dataset.period === period));
+    OPEN.forEach((s) => { $('k-' + s).textContent = board.open[s] || 0; });
+    const cls = (id, g) => { $(id).className = 'kpi ' + g; };
+    cls('kpi-on_track', 'good'); cls('kpi-paused', 'info');
+    cls('kpi-warning', grade.warning(board.open.warning || 0)); cls('kpi-due_today', grade.warning(board.open.due_today || 0));
+    cls('kpi-overdue', grade.overdue(board.open.overdue || 0));
+    const v = sum(root.total);
+    $('k-viol').textContent = v; cls('kpi-viol', grade.viol(v));
+    $('k-rate').textContent = pct(root.on_time_rate); cls('kpi-rate', grade.rate(root.on_time_rate));
+    $('legend-txt').textContent = t('Tỷ lệ đúng hạn') + ' ≥95% / 80–95% / <80% · ' + t('Quá hạn') + ' 0 / 1–5 / >5 · ' + t('Vi phạm') + ' 0 / 1–9 / ≥10 · ' +
+      t('Kỳ') + ': ' + periodName() + ' (' + M.fmtVN(board.from).slice(0, 10) + ' – ' + M.fmtVN(board.to).slice(0, 10) + ')';
+    renderUnits();
+    renderOverdue();
+    renderFeed();
+    renderAlerts();
+  }
+
+  function periodName() { return t({ today: 'Hôm nay', month: 'Tháng này', year: 'Năm nay' }[period]); }
+
+  function renderUnits() {
+    const root = board.rollup;
+    const kids = ((root.children && root.children.length) ? root.children : [root]).slice()
+      .sort((a, b) => (b.overdue_open - a.overdue_open) || (sum(b.total) - sum(a.total)) || a.name.localeCompare(b.name, 'vi'));
+    const box = $('units');
+    const n = perPage(kids.length);
+    const pages = Math.max(1, Math.ceil(kids.length / n));
+    page %= pages;
+    box.replaceChildren(...kids.slice(page * n, page * n + n).map(unitCard));
+    $('pager').textContent = pages > 1 ? t('Trang') + ' ' + (page + 1) + '/' + pages + ' · ' + kids.length + ' ' + t('Đơn vị').toLowerCase() : kids.length + ' ' + t('Đơn vị').toLowerCase();
+    document.body.dataset.pages = pages;
   }
 
   function ago(ms) {
     const h = Math.floor(ms / 3600e3);
-    if (h >= 24) return Math.floor(h / 24) + ' ' + t('ngày') + ' ' + (h % 24) + ' ' + t('giờ');
-    return h + ' ' + t('giờ') + ' ' + Math.floor((ms % 3600e3) / 60e3) + "'";
+    if (h >= 24) return Math.floor(h / 24) + ' ' + t('ngày');
+    return h + ' ' + t('giờ');
   }
 
-  function render() {
-    if (!tree) return;
-    const root = nodes.get(scope) || tree;
-    document.getElementById('agency-name').textContent = root.name;
-    document.getElementById('agency-head').textContent = t('Người đứng đầu') + ': ' + root.head.name + ' — ' + root.head.title;
-    const counts = { on_track: 0, warning: 0, due_today: 0, overdue: 0, paused: 0 };
-    dossiers.forEach((d) => { counts[d.clock.state]++; });
-    OPEN.forEach((s) => { document.getElementById('k-' + s).textContent = counts[s]; });
-    document.getElementById('k-viol').textContent = sum(root.total);
-    document.getElementById('k-rate').textContent = rate(root);
-
-    const units = document.getElementById('units');
-    const kids = (root.children && root.children.length) ? root.children : [root];
-    // A big tree must still fit a television: denser cards, fewer rows.
-    document.body.classList.toggle('dense', kids.length > 9);
-    subRows = kids.length > 9 ? 3 : 6;
-    units.replaceChildren(...kids.slice().sort((a, b) => (b.overdue_open - a.overdue_open) || (sum(b.total) - sum(a.total))).map(unitCard));
-
-    const now = M.now().getTime();
-    const od = [...dossiers.values()].filter((d) => d.clock.state === 'overdue').sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at)).slice(0, 6);
-    const ol = document.getElementById('overdue');
-    ol.replaceChildren(...(od.length ? od.map((d) => {
+  function renderOverdue() {
+    const now = Date.now() + serverSkew;
+    const od = board.overdue.slice(0, 5);
+    $('overdue').replaceChildren(...(od.length ? od.map((d) => {
       const li = el('li', 'row s-overdue-b');
       li.dataset.code = d.code;
       const l = el('div', 'grow');
-      l.append(el('div', 'code', d.code), el('div', 'sub', procedures.get(d.procedure) || d.procedure),
-        el('div', 'sub holder', t('Đang giữ') + ': ' + name(d.holder)));
+      l.append(el('div', 'code', d.code), el('div', 'sub', name(d.holder) + ' · ' + (procedures.get(d.procedure) || d.procedure)));
       li.append(l, el('div', 'late', t('quá') + ' ' + ago(now - Date.parse(d.due_at))));
       return li;
     }) : [el('li', 'empty', t('Không có'))]));
+  }
 
-    const pd = [...dossiers.values()].filter((d) => d.clock.state === 'paused').slice(0, 5);
-    document.getElementById('paused').replaceChildren(...(pd.length ? pd.map((d) => {
-      const li = el('li', 'row s-paused-b');
-      const l = el('div', 'grow');
-      l.append(el('div', 'code', d.code), el('div', 'sub', (d.clock.paused_reason || d.paused_reason || '—')),
-        el('div', 'sub holder', t('Đang giữ') + ': ' + name(d.holder)));
-      li.append(l);
-      return li;
-    }) : [el('li', 'empty', t('Không có'))]));
-
-    document.getElementById('feed').replaceChildren(...(feed.length ? feed.slice(0, 8).map((v) => {
+  function renderFeed() {
+    $('feed').replaceChildren(...(feed.length ? feed.slice(0, 6).map((v) => {
       const li = el('li', 'row feed-item sev-' + v.severity + (v._new ? ' new' : ''));
       li.dataset.id = v.id;
       v._new = false;
       const l = el('div', 'grow');
       l.append(el('div', 'vname', M.codeName(v.code)),
-        el('div', 'sub', name(v.agency) + (v.dossier ? ' · ' + v.dossier : '')),
-        el('div', 'sub', (v.head && v.head.name ? v.head.name + ' — ' + v.head.title : '')));
-      li.append(l, el('div', 'time', M.fmtTime(v.occurred_at)));
+        el('div', 'sub', name(v.agency) + (v.head && v.head.name ? ' · ' + v.head.name : '')));
+      li.append(l, el('div', 'time', M.fmtVN(v.occurred_at).slice(-5)));
       return li;
     }) : [el('li', 'empty', t('Không có'))]));
+  }
 
-    const ap = document.getElementById('alerts-panel');
-    ap.hidden = alerts.size === 0;
-    document.getElementById('alerts').replaceChildren(...[...alerts.values()].map((a) => {
+  function renderAlerts() {
+    $('alerts-panel').hidden = alerts.size === 0;
+    $('alerts').replaceChildren(...[...alerts.values()].slice(0, 3).map((a) => {
       const li = el('li', 'row alert sev-' + ((a.labels && a.labels.severity) || 'warning'));
       const l = el('div', 'grow');
       l.append(el('div', 'vname', (a.annotations && a.annotations.summary) || a.labels.alertname),
@@ -217,13 +195,22 @@
     }));
   }
 
-  function tick() { document.getElementById('clock').textContent = M.fmtClock(M.now()); }
+  function tick() { $('clock').textContent = M.fmtClock(new Date(Date.now() + serverSkew)); }
 
   function status(s) {
     document.body.dataset.ws = s;
     const txt = { open: 'Trực tuyến', closed: 'Mất kết nối', connecting: 'Đang kết nối…' }[s];
-    const e = document.getElementById('ws-text');
+    const e = $('ws-text');
     e.dataset.t = txt; e.textContent = t(txt);
+    const st = $('stale');
+    st.hidden = s === 'open' || !loadedAt;
+    if (!st.hidden) st.textContent = t('Mất kết nối') + ' — ' + t('Số liệu lúc') + ' ' + M.fmtVN(loadedAt);
+  }
+
+  function setPeriod(p) {
+    period = p;
+    localStorage.setItem('motcua.board.period', p);
+    loadBoard().catch(() => {});
   }
 
   async function start() {
@@ -231,15 +218,19 @@
       await loadStatic();
     } catch (e) {
       if (e.status === 401) { M.signIn(start); return; }
-      document.getElementById('agency-name').textContent = e.text ? e.text() : String(e);
+      $('agency-name').textContent = e.text ? e.text() : String(e);
       return;
     }
-    M.live(scope, onMsg, () => { loadState().catch((e) => { document.getElementById('agency-name').textContent = e.text ? e.text() : String(e); }); }, status);
+    M.live(scope, onMsg, () => { loadBoard().catch((e) => { $('agency-name').textContent = e.text ? e.text() : String(e); }); }, status);
   }
 
   document.addEventListener('DOMContentLoaded', () => {
+    serverSkew = M.now().getTime() - Date.now();
     tick(); setInterval(tick, 1000);
-    document.addEventListener('motcua-lang', schedule);
+    setInterval(() => { if (board) { page++; renderUnits(); } }, PAGE_MS);
+    window.addEventListener('resize', () => { if (board) renderUnits(); });
+    document.querySelectorAll('.period button').forEach((b) => b.addEventListener('click', () => setPeriod(b.dataset.period)));
+    document.addEventListener('motcua-lang', render);
     if (!M.hasToken()) { M.signIn(start); return; }
     start();
   });

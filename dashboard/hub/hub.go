@@ -67,9 +67,11 @@ type client struct {
 	conn  *websocket.Conn
 	scope string
 	root  bool // scope is the root agency: it also gets alerts without agency
-	send  chan []byte
-	quit  chan struct{}
-	once  sync.Once
+	// redact: the client must not receive personal data (ServeRedacted).
+	redact bool
+	send   chan []byte
+	quit   chan struct{}
+	once   sync.Once
 }
 
 func (c *client) stop() { c.once.Do(func() { close(c.quit) }) }
@@ -82,7 +84,11 @@ var ErrClosed = counter.Errorf(counter.CodeUnavailable, "", "the wallboard hub i
 // when the peer goes away, falls behind or the hub closes. The caller must
 // have checked that scope is within the client's rights.
 func (h *Hub) Serve(conn *websocket.Conn, scope string) error {
-	c := &client{conn: conn, scope: scope, send: make(chan []byte, h.sendBuffer()), quit: make(chan struct{})}
+	return h.serve(conn, scope, false)
+}
+
+func (h *Hub) serve(conn *websocket.Conn, scope string, redact bool) error {
+	c := &client{conn: conn, scope: scope, redact: redact, send: make(chan []byte, h.sendBuffer()), quit: make(chan struct{})}
 	if h.cfg != nil && h.cfg.Root != nil {
 		c.root = scope == h.cfg.Root.ID
 	}

@@ -57,6 +57,10 @@ func (a *Alert) key() string {
 type outgoing struct {
 	data   []byte
 	within map[string]bool // the agencies and all their ancestors
+	// personal: data may hold personal data; redacted clients get
+	// redacted instead (see payload).
+	personal bool
+	redacted []byte
 }
 
 func (h *Hub) scopeSet(agencies ...string) map[string]bool {
@@ -96,17 +100,15 @@ func (h *Hub) Publish(c counter.Change) {
 			h.logger().Error("encode violation", "id", v.ID, "err", err)
 			continue
 		}
-		out = append(out, outgoing{data: b, within: h.scopeSet(v.Agency)})
+		out = append(out, outgoing{data: b, within: h.scopeSet(v.Agency), personal: true, redacted: h.redactedViolation(v)})
 	}
 	for _, d := range c.Dossiers {
 		if d == nil {
 			continue
 		}
-		// Boards hang in public offices: the applicant stays out of the
-		// feed (the API still shows it to readers who ask).
-		shown := *d
-		shown.Applicant = nil
-		b, err := json.Marshal(dossierMsg{Type: "dossier", Dossier: &shown})
+		// Viewer boards hang in public rooms: they get the redacted
+		// state (SPEC.md §10.3); heads, desks and supervisors the whole.
+		b, err := json.Marshal(dossierMsg{Type: "dossier", Dossier: d})
 		if err != nil {
 			h.logger().Error("encode dossier", "code", d.Code, "err", err)
 			continue
@@ -114,7 +116,7 @@ func (h *Hub) Publish(c counter.Change) {
 		// Who may see a dossier is one definition (counter.Dossier.Readers),
 		// the same the API and the store's index use: a unit that passed a
 		// dossier on keeps getting its updates.
-		out = append(out, outgoing{data: b, within: h.readers(d)})
+		out = append(out, outgoing{data: b, within: h.readers(d), personal: true, redacted: redactedDossier(d)})
 	}
 	for _, n := range c.Rollup {
 		if n == nil {
@@ -144,8 +146,12 @@ func (h *Hub) fanout(out []outgoing, extra func(*client) bool) {
 			if !out[i].within[c.scope] && (extra == nil || !extra(c)) {
 				continue
 			}
+			data := out[i].payload(c)
+			if data == nil {
+				continue
+			}
 			select {
-			case c.send <- out[i].data:
+			case c.send <- data:
 			default:
 				slow = append(slow, c)
 			}
