@@ -44,9 +44,6 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	if res == nil {
 		res = &counter.RecordResult{}
 	}
-	if s.Observer != nil {
-		s.Observer.ObserveRecorded(res)
-	}
 	out := recordJSON{
 		Events:     nonNil(res.Events),
 		Dossiers:   s.withClocks(res.Dossiers),
