@@ -17,8 +17,9 @@
 // (403 outside, the token's agency by default); a dossier outside the scope
 // is answered 404 exactly like a missing one. SecurityHeaders sets the CSP
 // (no inline script, no framing but on the kiosk view) on every answer.
-// An Observer (the metrics package) sees each request by route template and
-// each stored batch; GET /metrics serves MetricsHandler.
+// An Observer (the metrics package) sees each request by route template;
+// what was stored it reads from the store. GET /metrics serves
+// MetricsHandler.
 //
 // # Caveats
 //

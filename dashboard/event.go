@@ -47,9 +47,6 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	if res == nil {
 		res = &counter.RecordResult{}
 	}
-	if s.Observer != nil {
-		s.Observer.ObserveRecorded(res)
-	}
 	out := recordJSON{
 		Events:     nonNil(res.Events),
 		Dossiers:   s.withTrackingURLs(c, s.withClocks(res.Dossiers)),

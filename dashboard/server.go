@@ -58,8 +58,8 @@ type Server struct {
 	// AuthLimiter limits failed authentications per client address; nil
 	// means no limit.
 	AuthLimiter *RateLimiter
-	// Observer sees every request and every successful write, for
-	// metrics; nil means none. *metrics.Metrics implements it.
+	// Observer sees every request, for metrics; nil means none.
+	// *metrics.Metrics implements it.
 	Observer Observer
 	// MetricsHandler serves GET /metrics (SPEC.md §9) without a token;
 	// nil answers 404.
@@ -135,8 +135,6 @@ type Observer interface {
 	// ("/api/v1/dossiers/:code"), or "other" when only a middleware
 	// answered (an unknown route, a missing token); never the raw path.
 	ObserveHTTP(route, method string, code int, d time.Duration)
-	// ObserveRecorded records what one successful POST /events stored.
-	ObserveRecorded(res *counter.RecordResult)
 }
 
 // App returns the fiber application, for tests (app.Test) and for adding

@@ -148,9 +148,6 @@ func (s *Server) handleSyncDVCQG(c *fiber.Ctx) error {
 		if res, err = s.Ledger.Record(ctx, events); err != nil {
 			return recordError(err, paths)
 		}
-		if s.Observer != nil {
-			s.Observer.ObserveRecorded(res)
-		}
 	}
 	// Kept only once its events are stored: a crash in between loses the
 	// records, and the client, unanswered, sends them again.

@@ -125,7 +125,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The wallboard hub gets each commit's changes after the metrics.
+	// The wallboard hub gets each commit's changes; the metrics read the
+	// store at each scrape.
 	h := hub.New(cfg)
 	h.Logger = c.logger
 	h.OnClients = m.SetWallboardClients
@@ -141,7 +142,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	st, err := store.Open(c.DBPath, cfg, store.Options{
 		Now:       now,
 		Evaluator: violations.New(),
-		Publisher: counter.PublishFunc(func(ch counter.Change) { m.Publish(ch); h.Publish(ch) }),
+		Publisher: h,
 		Logger:    c.logger,
 		OnCommit:  m.ObserveCommit,
 	})

@@ -50,6 +50,9 @@
 //	clock_counts       holder 0 clock state → count of unfinished dossiers
 //	desks              counter 0 desk → DeskState
 //	desk_events        counter 0 desk 0 seq → ∅
+//	stats              all-time counters for the metrics: events by type,
+//	                   finishes, violations raised and standing, open
+//	                   overdue by agency (stats.go)
 //
 // Instants in keys are 8-byte big-endian Unix nanoseconds, so they sort as
 // time does (RFC 3339 strings do not).

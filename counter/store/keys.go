@@ -26,12 +26,13 @@ var (
 	bucketDeskLog     = []byte("desk_events")
 	bucketBatches     = []byte("batch_ends")
 	bucketSweeps      = []byte("sweeps")
+	bucketStats       = []byte("stats")       // counters for the metrics (stats.go)
 	bucketTokens      = []byte("tokens")      // API tokens by hash; not derived from the log
 	bucketSync        = []byte("sync_groups") // national-sync records by dossier (sync.go); input, not derived
 
 	derivedBuckets = [][]byte{bucketDossiers, bucketDossierLog, bucketAgencyIdx, bucketDue, bucketNext,
 		bucketViolations, bucketViolIdx, bucketDossierViol, bucketRollup, bucketRollupDay, bucketClocks,
-		bucketDesks, bucketDeskLog}
+		bucketDesks, bucketDeskLog, bucketStats}
 	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens, bucketSync, bucketCodes}, derivedBuckets...)
 
 	keySeq   = []byte("seq")

@@ -129,6 +129,10 @@ func Open(path string, cfg *counter.Config, opts Options) (*Store, error) {
 	s := &Store{db: db, cfg: cfg, opts: opts, log: opts.Logger, secret: secret,
 		queue: make(chan *request, 4096), wake: make(chan struct{}, 1),
 		closing: make(chan struct{}), done: make(chan struct{})}
+	if err := db.Update(s.backfillStats); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	go s.writer()
 	return s, nil
 }

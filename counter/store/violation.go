@@ -31,6 +31,9 @@ func (w *writeTx) putViolation(dossier string, c *counter.ViolationChange) error
 			return err
 		}
 	}
+	if err := w.countViolation(c); err != nil {
+		return err
+	}
 	fp, err := fingerprint(v)
 	if err != nil {
 		return err

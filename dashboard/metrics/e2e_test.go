@@ -149,7 +149,7 @@ func TestEndToEndOverdueAlertReachesEveryHead(t *testing.T) {
 	m, err := metrics.New(reg, cfg, nil)
 	require.NoError(t, err)
 	st, err := store.Open(filepath.Join(dir, "motcua.db"), cfg, store.Options{
-		Evaluator: violations.New(), Publisher: m, OnCommit: m.ObserveCommit,
+		Evaluator: violations.New(), OnCommit: m.ObserveCommit,
 		Secret: []byte("0123456789abcdef0123456789abcdef"),
 	})
 	require.NoError(t, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -20,9 +21,13 @@ const Namespace = "motcua"
 // DefaultScrapeTimeout bounds the store reads of one scrape.
 const DefaultScrapeTimeout = 5 * time.Second
 
-// Store is what the metrics read from the ledger; *store.Store implements
-// it. Each method returns an error only when the database cannot be read.
+// Store is what the metrics read from the ledger at scrape time;
+// *store.Store implements it. Each method returns an error only when the
+// database cannot be read.
 type Store interface {
+	// Stats returns the store's all-time counters: events by type,
+	// finishes, violations raised and standing, open overdue by agency.
+	Stats() (store.Stats, error)
 	// Rollup returns agency's subtree with its all-time counters when from
 	// and to are zero (counter.Ledger).
 	Rollup(ctx context.Context, agency string, from, to time.Time) (*counter.RollupNode, error)
@@ -32,12 +37,13 @@ type Store interface {
 	Desks() ([]counter.DeskState, error)
 	// SweepLag returns how late the deadline sweep last handled a due entry.
 	SweepLag() time.Duration
-	// FindViolations returns one page of violations (counter.Ledger).
-	FindViolations(ctx context.Context, f counter.ViolationFilter) ([]counter.Violation, string, error)
+	// SweepFailures returns how many deadline sweeps failed since the
+	// store opened.
+	SweepFailures() uint64
 }
 
-// Metrics holds motcua's metrics. It implements counter.Publisher. All its
-// methods are safe for concurrent use, and a nil *Metrics is a valid no-op.
+// Metrics holds motcua's metrics. All its methods are safe for concurrent
+// use, and a nil *Metrics is a valid no-op.
 type Metrics struct {
 	// Now is the clock for ages (the oldest overdue dossier); time.Now by
 	// default. Set it before the first scrape.
@@ -49,18 +55,13 @@ type Metrics struct {
 	gatherer prometheus.Gatherer
 	log      *slog.Logger
 
-	events    *prometheus.CounterVec
-	finished  *prometheus.CounterVec
 	http      *prometheus.HistogramVec
 	commit    prometheus.Histogram
 	wallboard prometheus.Gauge
 
-	mu        sync.Mutex
-	src       Store
-	attaching bool
-	pending   []counter.Change
-	viols     violationSet
-	seenOpen  map[[2]string]bool // (agency, state) pairs of motcua_dossiers_open ever reported
+	mu       sync.Mutex
+	src      Store
+	seenOpen map[[2]string]bool // (agency, state) pairs of motcua_dossiers_open ever reported
 }
 
 // New returns the metrics of SPEC.md §9 for cfg, registered on reg. A nil
@@ -73,14 +74,6 @@ func New(reg prometheus.Registerer, cfg *counter.Config, log *slog.Logger) (*Met
 	}
 	m := &Metrics{
 		Now: time.Now, ScrapeTimeout: DefaultScrapeTimeout, cfg: cfg, log: log,
-		events: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: Namespace, Name: "events_total",
-			Help: "Events recorded, by type (SPEC.md §3); counted since the process started.",
-		}, []string{"type"}),
-		finished: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: Namespace, Name: "dossiers_finished_total",
-			Help: "Received dossiers that finished, by holder at finish and outcome (on_time: by the promised time before any apology, Decree 61/2018/NĐ-CP Art. 30(2)(c)); counted since the process started.",
-		}, []string{"agency", "outcome"}),
 		http: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace, Name: "http_request_duration_seconds",
 			Help:    "HTTP request durations, by route template, method and status code.",
@@ -95,13 +88,15 @@ func New(reg prometheus.Registerer, cfg *counter.Config, log *slog.Logger) (*Met
 			Namespace: Namespace, Name: "wallboard_clients",
 			Help: "Websocket clients connected to the live wallboard feed.",
 		}),
-		viols:    newViolationSet(),
 		seenOpen: map[[2]string]bool{},
 	}
+	// Every scrape is a GET /metrics answered 200: its series exists from
+	// the first scrape on, before any request has been observed.
+	m.http.WithLabelValues("/metrics", http.MethodGet, "200")
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.events, m.finished, m.http, m.commit, m.wallboard, (*collector)(m)} {
+	for _, c := range []prometheus.Collector{m.http, m.commit, m.wallboard, (*collector)(m)} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
@@ -129,135 +124,24 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(g, opts)
 }
 
-// Attach makes the metrics read src at scrape time, and seeds the
-// violation counters from every violation src holds, so that they survive
-// restarts. Changes published while it loads are applied after it. It
-// returns an error when src cannot be read; the metrics then stay
-// detached.
+// Attach makes the metrics read src at every scrape, after checking that
+// src can be read. Until then a scrape shows no store-derived series.
 func (m *Metrics) Attach(ctx context.Context, src Store) error {
 	if m == nil {
 		return nil
 	}
-	m.mu.Lock()
-	m.attaching = true
-	m.mu.Unlock()
-
-	loaded := newViolationSet()
-	var err error
+	if _, err := src.Stats(); err != nil {
+		return fmt.Errorf("attach metrics: %w", err)
+	}
 	if m.cfg != nil && m.cfg.Root != nil {
-		cursor := ""
-		for {
-			var page []counter.Violation
-			page, cursor, err = src.FindViolations(ctx, counter.ViolationFilter{Agency: m.cfg.Root.ID, Limit: 500, Cursor: cursor})
-			if err != nil {
-				err = fmt.Errorf("load violations: %w", err)
-				break
-			}
-			for i := range page {
-				loaded.apply(&page[i])
-			}
-			if cursor == "" {
-				break
-			}
+		if _, err := src.Rollup(ctx, m.cfg.Root.ID, time.Time{}, time.Time{}); err != nil {
+			return fmt.Errorf("attach metrics: %w", err)
 		}
 	}
-
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.attaching = false
-	pending := m.pending
-	m.pending = nil
-	if err != nil {
-		for _, c := range pending {
-			m.applyLocked(c)
-		}
-		return err
-	}
-	// Whatever was applied before Attach is also in the store, so the
-	// loaded set replaces it; the changes published during the load are
-	// newer than or equal to what the load read.
-	m.viols = loaded
-	for _, c := range pending {
-		m.applyLocked(c)
-	}
 	m.src = src
+	m.mu.Unlock()
 	return nil
-}
-
-// Publish implements counter.Publisher: it counts the violations of c
-// seen for the first time and moves the open gauges by their status. It
-// never blocks on I/O.
-func (m *Metrics) Publish(c counter.Change) {
-	if m == nil || len(c.Violations) == 0 {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.attaching {
-		m.pending = append(m.pending, c)
-		return
-	}
-	m.applyLocked(c)
-}
-
-func (m *Metrics) applyLocked(c counter.Change) {
-	for i := range c.Violations {
-		m.viols.apply(&c.Violations[i])
-	}
-}
-
-// ObserveRecorded counts what one successful Ledger.Record stored: its new
-// events by type, and the dossiers it finished by holder and outcome.
-// Retries of stored events (res.Replayed, or events recorded by an earlier
-// commit) are not counted again. Call it after Record returns without error.
-func (m *Metrics) ObserveRecorded(res *counter.RecordResult) {
-	if m == nil || res == nil || res.Replayed {
-		return
-	}
-	// Events stored by this commit share its recorded_at, the latest in
-	// the result; retried ones carry their earlier commit's.
-	var latest time.Time
-	for _, e := range res.Events {
-		if e.RecordedAt.After(latest) {
-			latest = e.RecordedAt
-		}
-	}
-	dossiers := make(map[string]*counter.Dossier, len(res.Dossiers))
-	for _, d := range res.Dossiers {
-		dossiers[d.Code] = d
-	}
-	seen := map[string]bool{}
-	finished := map[string]bool{}
-	for _, e := range res.Events {
-		if seen[e.ID] || !e.RecordedAt.Equal(latest) {
-			continue
-		}
-		seen[e.ID] = true
-		m.events.WithLabelValues(string(e.Type)).Inc()
-		if !finishing(e.Type) {
-			continue
-		}
-		d := dossiers[e.Dossier]
-		if d == nil || d.ReceivedAt == nil || d.FinishedAt == nil || !e.At.Equal(*d.FinishedAt) || finished[d.Code] {
-			continue
-		}
-		finished[d.Code] = true
-		outcome := "late"
-		if d.OnTime() {
-			outcome = "on_time"
-		}
-		m.finished.WithLabelValues(d.Holder, outcome).Inc()
-	}
-}
-
-// finishing reports whether an event of type t may set finished_at
-// (SPEC.md §4).
-func finishing(t counter.EventType) bool {
-	switch t {
-	case counter.ResultReady, counter.Returned, counter.Rejected, counter.Withdrawn:
-		return true
-	}
-	return false
 }
 
 // ObserveHTTP records one HTTP request. route must be the route template

@@ -93,7 +93,7 @@ func (h *harness) open() {
 	require.NoError(h.t, err)
 	m.Now = h.clock.Now
 	st, err := store.Open(filepath.Join(h.dir, "motcua.db"), h.cfg, store.Options{
-		Now: h.clock.Now, Evaluator: violations.New(), Publisher: m, OnCommit: m.ObserveCommit,
+		Now: h.clock.Now, Evaluator: violations.New(), OnCommit: m.ObserveCommit,
 		Secret: []byte("0123456789abcdef0123456789abcdef"),
 	})
 	require.NoError(h.t, err)
@@ -104,9 +104,8 @@ func (h *harness) open() {
 
 func (h *harness) record(evs ...counter.Event) {
 	h.t.Helper()
-	res, err := h.st.Record(context.Background(), evs)
+	_, err := h.st.Record(context.Background(), evs)
 	require.NoError(h.t, err)
-	h.m.ObserveRecorded(res)
 }
 
 func (h *harness) sweep(now string) {
@@ -170,9 +169,10 @@ func event(id string, typ counter.EventType, dossier, agency, official, t string
 	return counter.Event{ID: id, Type: typ, Dossier: dossier, At: at(t), Agency: agency, Official: official}
 }
 
-// TestMetricsFromStore drives a real store through receipts, a shift, the
+// TestMetricsFromStore drives a real store directly (no HTTP, as the
+// demo, the sweeper and import write) through receipts, a shift, the
 // deadline sweep and finishes, and checks what a scrape shows after each
-// step, then that a restart keeps the store-derived values.
+// step, then that a restart keeps every store-derived value.
 func TestMetricsFromStore(t *testing.T) {
 	h := newHarness(t, "2026-03-02 08:00") // a Monday
 	steps := []struct {
@@ -257,14 +257,17 @@ func TestMetricsFromStore(t *testing.T) {
 		require.NoError(t, h.st.Close())
 		h.open()
 		after := values(t, h.reg)
+		n := 0
 		for k, v := range before {
-			if strings.HasPrefix(k, "motcua_violations_") || strings.HasPrefix(k, "motcua_dossiers_received_total") ||
-				strings.HasPrefix(k, "motcua_dossiers_open") || strings.HasPrefix(k, "motcua_dossiers_overdue") ||
-				strings.HasPrefix(k, "motcua_desks_staffed") {
-				require.Equal(t, v, after[k], k)
+			for _, p := range []string{"motcua_events_total", "motcua_dossiers_", "motcua_violations_", "motcua_desks_staffed", "motcua_agency_info"} {
+				if strings.HasPrefix(k, p) {
+					require.Equal(t, v, after[k], k)
+					n++
+				}
 			}
 		}
-		require.NotContains(t, after, `motcua_events_total{type="received"}`, "in-process counters restart from zero")
+		require.Equal(t, 3.0, after[`motcua_events_total{type="received"}`])
+		require.Greater(t, n, 400)
 	})
 
 	t.Run("no label carries a dossier code or an official", func(t *testing.T) {
@@ -276,95 +279,76 @@ func TestMetricsFromStore(t *testing.T) {
 	})
 }
 
-// fakeStore serves fixed violations and lets a test act between pages.
+// fakeStore serves fixed numbers, or fails to read its stats.
 type fakeStore struct {
-	pages  [][]counter.Violation
-	onPage func(i int)
+	stats    store.Stats
+	statsErr error
 }
 
+func (f *fakeStore) Stats() (store.Stats, error) { return f.stats, f.statsErr }
 func (f *fakeStore) Rollup(context.Context, string, time.Time, time.Time) (*counter.RollupNode, error) {
-	return &counter.RollupNode{Agency: "tp"}, nil
+	return &counter.RollupNode{Agency: "tp", Received: 2, Children: []*counter.RollupNode{{Agency: "mc", Received: 2}}}, nil
 }
 func (f *fakeStore) OpenCounts() (map[[2]string]int, error) { return nil, nil }
 func (f *fakeStore) Desks() ([]counter.DeskState, error)    { return nil, nil }
 func (f *fakeStore) SweepLag() time.Duration                { return 1500 * time.Millisecond }
-func (f *fakeStore) FindViolations(_ context.Context, vf counter.ViolationFilter) ([]counter.Violation, string, error) {
-	i := 0
-	if vf.Cursor != "" {
-		fmt.Sscan(vf.Cursor, &i)
-	}
-	if f.onPage != nil {
-		f.onPage(i)
-	}
-	next := ""
-	if i+1 < len(f.pages) {
-		next = fmt.Sprint(i + 1)
-	}
-	return f.pages[i], next, nil
-}
+func (f *fakeStore) SweepFailures() uint64                  { return 3 }
 
 func tinyConfig() *counter.Config {
 	root := &counter.Agency{ID: "tp", Level: counter.LevelCity, Children: []*counter.Agency{
-		{ID: "mc", Level: counter.LevelCounter, Desks: []string{"a"}}}}
+		{ID: "mc", Level: counter.LevelCounter, Desks: []string{"a"}}, {ID: "so", Level: counter.LevelDepartment}}}
 	return counter.NewConfig(root, nil, nil, nil, counter.DefaultRules())
 }
 
-func viol(id, code, status string) counter.Violation {
-	return counter.Violation{ID: id, Code: code, Severity: counter.SeverityHigh, Status: status, Agency: "mc"}
-}
+// TestCollectorZeroSetsAndStoreNumbers checks what a scrape makes of the
+// store's numbers: stored counts win over the zero sets, and the sweeper's
+// failures are exported.
+func TestCollectorZeroSetsAndStoreNumbers(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg, tinyConfig(), nil)
+	require.NoError(t, err)
+	m.Now = func() time.Time { return at("2026-03-10 09:00") }
+	f := &fakeStore{stats: store.Stats{
+		Events:       map[counter.EventType]uint64{counter.Received: 2},
+		Finished:     map[[2]string]uint64{{"so", store.OutcomeLate}: 1},
+		Raised:       map[[3]string]uint64{{"so", counter.VOverdue, counter.SeverityHigh}: 4},
+		Standing:     map[[2]string]uint64{{"so", counter.VOverdue}: 1, {"mc", counter.VMissingSlip}: 0},
+		OverdueSince: map[string]time.Time{"so": at("2026-03-10 08:00")},
+	}}
+	require.NoError(t, m.Attach(context.Background(), f))
+	got := values(t, reg)
+	for k, want := range map[string]float64{
+		`motcua_events_total{type="received"}`:                                                 2,
+		`motcua_events_total{type="shift_ended"}`:                                              0,
+		`motcua_dossiers_received_total{agency="mc"}`:                                          2,
+		`motcua_dossiers_finished_total{agency="mc",outcome="on_time"}`:                        0,
+		`motcua_dossiers_finished_total{agency="so",outcome="late"}`:                           1,
+		`motcua_dossiers_open{agency="mc",state="paused"}`:                                     0,
+		`motcua_violations_total{agency="so",code="overdue",severity="high"}`:                  4,
+		`motcua_violations_total{agency="tp",code="complaint",severity="low"}`:                 0,
+		`motcua_violations_open{agency="so",code="overdue"}`:                                   1,
+		`motcua_violations_open{agency="mc",code="missing_slip"}`:                              0,
+		`motcua_violations_open{agency="tp",code="desk_unstaffed"}`:                            0,
+		`motcua_dossiers_overdue_oldest_seconds{agency="so"}`:                                  3600,
+		`motcua_desks_staffed{agency="mc"}`:                                                    0,
+		`motcua_deadline_sweep_lag_seconds{}`:                                                  1.5,
+		`motcua_deadline_sweep_failures_total{}`:                                               3,
+		`motcua_http_request_duration_seconds_count{code="200",method="GET",route="/metrics"}`: 0,
+	} {
+		v, ok := got[k]
+		require.True(t, ok, "%s missing from the scrape", k)
+		require.Equal(t, want, v, k)
+	}
+	// The zero sets are bounded: counters only for dossiers, the root only
+	// for violations.
+	require.NotContains(t, got, `motcua_dossiers_open{agency="so",state="overdue"}`)
+	require.NotContains(t, got, `motcua_violations_open{agency="mc",code="overdue"}`)
 
-// TestAttachCountsEachViolationOnce checks the seeding from the store
-// against changes published before, during and after it.
-func TestAttachCountsEachViolationOnce(t *testing.T) {
-	// The store holds v1 (open), v2 (resolved) and c1 (a provisional
-	// complaint), over two pages.
-	tests := []struct {
-		name   string
-		before []counter.Violation // published before Attach
-		during []counter.Violation // published while the second page loads
-		after  []counter.Violation
-		// overdue total, overdue open, complaint total, complaint open
-		want [4]float64
-	}{
-		{name: "store only", want: [4]float64{2, 1, 1, 1}},
-		{name: "published before attach is not counted twice",
-			before: []counter.Violation{viol("v1", counter.VOverdue, counter.StatusOpen)}, want: [4]float64{2, 1, 1, 1}},
-		{name: "a status change during the load wins",
-			during: []counter.Violation{viol("v1", counter.VOverdue, counter.StatusResolved)}, want: [4]float64{2, 0, 1, 1}},
-		{name: "a new violation during the load counts once",
-			during: []counter.Violation{viol("v3", counter.VOverdue, counter.StatusOpen)}, want: [4]float64{3, 2, 1, 1}},
-		{name: "a dismissed complaint stays counted but is no longer open",
-			after: []counter.Violation{viol("c1", counter.VComplaint, counter.StatusDismissed)}, want: [4]float64{2, 1, 1, 0}},
-		{name: "a new provisional complaint counts and is open",
-			after: []counter.Violation{viol("c2", counter.VComplaint, counter.StatusProvisional)}, want: [4]float64{2, 1, 2, 2}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			reg := prometheus.NewRegistry()
-			m, err := metrics.New(reg, tinyConfig(), nil)
-			require.NoError(t, err)
-			f := &fakeStore{pages: [][]counter.Violation{
-				{viol("v1", counter.VOverdue, counter.StatusOpen)},
-				{viol("v2", counter.VOverdue, counter.StatusResolved), viol("c1", counter.VComplaint, counter.StatusProvisional)},
-			}}
-			f.onPage = func(i int) {
-				if i == 1 && len(tt.during) > 0 {
-					m.Publish(counter.Change{Violations: tt.during})
-				}
-			}
-			m.Publish(counter.Change{Violations: tt.before})
-			require.NoError(t, m.Attach(context.Background(), f))
-			m.Publish(counter.Change{Violations: tt.after})
-			got := values(t, reg)
-			require.Equal(t, tt.want, [4]float64{
-				got[`motcua_violations_total{agency="mc",code="overdue",severity="high"}`],
-				got[`motcua_violations_open{agency="mc",code="overdue"}`],
-				got[`motcua_violations_total{agency="mc",code="complaint",severity="high"}`],
-				got[`motcua_violations_open{agency="mc",code="complaint"}`],
-			})
-			require.Equal(t, 1.5, got[`motcua_deadline_sweep_lag_seconds{}`])
-		})
-	}
+	// A store that cannot be read fails the scrape rather than showing
+	// zeros.
+	f.statsErr = fmt.Errorf("disk on fire")
+	_, err = reg.Gather()
+	require.ErrorContains(t, err, "disk on fire")
 }
 
 func TestNilRegistererIsNoop(t *testing.T) {
@@ -372,7 +356,6 @@ func TestNilRegistererIsNoop(t *testing.T) {
 	require.NoError(t, err)
 	m.ObserveHTTP("/api/v1/dossiers/:code", "GET", 200, time.Millisecond)
 	m.SetWallboardClients(3)
-	m.Publish(counter.Change{Violations: []counter.Violation{viol("v1", counter.VOverdue, counter.StatusOpen)}})
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
@@ -380,7 +363,7 @@ func TestNilRegistererIsNoop(t *testing.T) {
 
 	var none *metrics.Metrics
 	none.ObserveHTTP("/", "GET", 200, time.Millisecond)
-	none.Publish(counter.Change{})
+	none.SetWallboardClients(1)
 }
 
 // requireTool returns the path of a tool the test drives, skipping when it
