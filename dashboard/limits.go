@@ -120,7 +120,15 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 	if lc != nil {
 		lc.SetState(limit.StateReading)
 	}
-	body, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(max)+1))
+	var body []byte
+	var err error
+	if n > 0 {
+		// Exactly what the budget granted; a chunked body grows as it comes.
+		body = make([]byte, n)
+		_, err = io.ReadFull(req.BodyStream(), body)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(req.BodyStream(), int64(max)+1))
+	}
 	if lc != nil {
 		lc.SetState(limit.StateHandling)
 	}
@@ -130,7 +138,7 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 	case isTimeout(err):
 		return s.refuseBody(c, counter.Errorf(CodeRequestTimeout, "",
 			"the request body did not arrive in time", "nội dung yêu cầu không đến kịp thời hạn"))
-	case err != nil || (n > 0 && len(body) < n):
+	case err != nil:
 		return s.refuseBody(c, counter.Errorf(CodeBadRequest, "",
 			"the request body ended early", "nội dung yêu cầu bị cắt ngang"))
 	}

@@ -38,4 +38,3 @@ func (b *Budget) Used() int64 { return b.used.Load() }
 
 // Max returns the budget's size; 0 means no cap.
 func (b *Budget) Max() int64 { return max(b.max, 0) }
-

@@ -14,12 +14,14 @@
 //	Hijacked  a websocket
 //
 // Waiting and Reading connections wait on their client: an idle flood, a
-// slowloris header or a trickled body. They sit in a queue, oldest first;
-// when a new connection would break a cap, the oldest of them (of the same
-// address, for the per-address cap) is closed to make room. A connection
-// that only a Handling or Hijacked one could make room for is refused.
-// So a flood costs its sender its own oldest connections, and a client
-// that sends its request promptly gets through.
+// slowloris header or a trickled body. When a new connection would break
+// a cap, one of them is closed to make room: for the per-address cap, the
+// oldest of that address; for the total cap, the oldest of the address
+// with the most connections waiting. A connection that only a Handling or
+// Hijacked one could make room for is refused (a 429 written without
+// waiting, then closed). So a flood from a few addresses costs its sender
+// its own connections, however fast it reconnects, and a client that
+// sends its request at once gets through.
 //
 // Conn.LingerOnClose asks Close to half-close, then read and discard what
 // the client is still sending for a moment, before closing: a client
@@ -28,8 +30,10 @@
 //
 // # Caveats
 //
-// Under a flood at the cap, the oldest waiting connection goes first, and
-// that may be an honest client's slow upload or an idle keep-alive
-// connection; clients retry on a fresh connection. IPv6 clients are
-// counted per /64, since anyone holding one can use a whole /64.
+// Under a flood at the cap, an honest client's slow upload or idle
+// keep-alive connection may be closed; clients retry on a fresh
+// connection. A flood from as many addresses as the cap allows
+// connections shares the room evenly with honest clients, and those may
+// have to retry. IPv6 clients are counted per /64, since anyone holding
+// one can use a whole /64.
 package limit

@@ -21,6 +21,9 @@ const (
 	DefaultLingerBytes = 4 << 20
 	// MaxAcceptDelay is the longest back-off after a failed accept.
 	MaxAcceptDelay = time.Second
+	// maxFreedInARow bounds the accepts retried at once after freeing a
+	// descriptor, should the descriptor go elsewhere.
+	maxFreedInARow = 8
 	// warnEvery spaces the warnings about a limit being hit.
 	warnEvery = 10 * time.Second
 )
@@ -86,24 +89,28 @@ type Listener struct {
 	done chan struct{}
 	once sync.Once
 
-	mu       sync.Mutex
-	n        int
-	addrs    map[string]*addrConns
-	queue    queue // evictable connections, oldest first
-	lastWarn map[string]time.Time
+	mu    sync.Mutex
+	n     int
+	addrs map[string]*addrConns
+	// byWaiting[k] holds the addresses with k connections waiting on
+	// their client (k ≥ 1); maxWaiting is the highest such k.
+	byWaiting  map[int]map[*addrConns]struct{}
+	maxWaiting int
+	lastWarn   map[string]time.Time
 
 	accepted, evicted, refused, acceptErrors atomic.Uint64
 }
 
 type addrConns struct {
 	n     int
-	queue queue
+	queue queue // its connections waiting on their client, oldest first
+	len   int   // of queue
 }
 
 // NewListener wraps ln; maxConns and maxPerAddr are the caps (0: none).
 func NewListener(ln net.Listener, maxConns, maxPerAddr int) *Listener {
 	return &Listener{MaxConns: maxConns, MaxConnsPerAddr: maxPerAddr, ln: ln, done: make(chan struct{}),
-		addrs: map[string]*addrConns{}, queue: queue{global: true}, lastWarn: map[string]time.Time{}}
+		addrs: map[string]*addrConns{}, byWaiting: map[int]map[*addrConns]struct{}{}, lastWarn: map[string]time.Time{}}
 }
 
 // Addr returns the address of the wrapped listener.
@@ -127,11 +134,12 @@ func (l *Listener) Stats() Stats {
 // Accept returns the next connection that fits the caps, making room by
 // evicting the oldest connection that waits on its client. A failed
 // accept that may succeed later (out of descriptors or buffers, an aborted
-// handshake) is retried with back-off from 5 ms to 1 s, evicting a waiting
-// connection to free a descriptor; Accept returns an error only once the
+// handshake) is retried with back-off from 5 ms to 1 s; out of descriptors,
+// it first evicts a waiting connection and retries at once. Accept returns an error only once the
 // listener is closed or for an error no retry can cure.
 func (l *Listener) Accept() (net.Conn, error) {
 	var delay time.Duration
+	freedInARow := 0
 	for {
 		nc, err := l.ln.Accept()
 		if err != nil {
@@ -139,11 +147,21 @@ func (l *Listener) Accept() (net.Conn, error) {
 				return nil, err
 			}
 			l.acceptErrors.Add(1)
-			delay = min(max(2*delay, 5*time.Millisecond), MaxAcceptDelay)
 			freed := false
 			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
 				freed = l.evictOldest()
 			}
+			if freed && freedInARow < maxFreedInARow {
+				// The descriptor just freed lets the next accept succeed:
+				// retrying at once keeps the backlog moving (an honest
+				// client's connection may be queued behind a flood).
+				freedInARow++
+				l.warn("accept", "accept failed; closed a waiting connection to free a descriptor",
+					"err", err.Error(), "conns", l.Stats().Conns)
+				continue
+			}
+			freedInARow = 0
+			delay = min(max(2*delay, 5*time.Millisecond), MaxAcceptDelay)
 			l.warn("accept", "accept failed; retrying", "err", err.Error(), "retry_in", delay,
 				"evicted_one", freed, "conns", l.Stats().Conns)
 			t := time.NewTimer(delay)
@@ -155,7 +173,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 			}
 			continue
 		}
-		delay = 0
+		delay, freedInARow = 0, 0
 		if c := l.admit(nc); c != nil {
 			l.accepted.Add(1)
 			return c, nil
@@ -192,7 +210,7 @@ func (l *Listener) admit(nc net.Conn) *Conn {
 		// Room for an address comes only from that address.
 		victim, kind = a.queue.front, "per_addr"
 	case l.MaxConns > 0 && l.n >= l.MaxConns:
-		victim, kind = l.queue.front, "total"
+		victim, kind = l.victim(), "total"
 	}
 	if kind != "" && victim == nil {
 		if a.n == 0 {
@@ -224,7 +242,7 @@ func (l *Listener) admit(nc net.Conn) *Conn {
 // evictOldest closes the oldest waiting connection, to free a descriptor.
 func (l *Listener) evictOldest() bool {
 	l.mu.Lock()
-	v := l.queue.front
+	v := l.victim()
 	if v != nil {
 		l.detach(v)
 	}
@@ -268,15 +286,60 @@ func (l *Listener) detach(c *Conn) {
 	}
 }
 
+// victim returns the connection to evict for room: the oldest waiting
+// one of the address with the most connections waiting, so that a flood
+// from a few addresses evicts its own and a client that sends its request
+// at once is not evicted before the server reads it. l.mu must be held.
+func (l *Listener) victim() *Conn {
+	for a := range l.byWaiting[l.maxWaiting] {
+		return a.queue.front
+	}
+	return nil
+}
+
+func (l *Listener) enqueue(c *Conn, front bool) {
+	a := l.addrs[c.key]
+	if front {
+		a.queue.pushFront(c)
+	} else {
+		a.queue.pushBack(c)
+	}
+	c.queued = true
+	l.rank(a, a.len+1)
+}
+
 func (l *Listener) dequeue(c *Conn) {
 	if !c.queued {
 		return
 	}
-	l.queue.remove(c)
-	if a := l.addrs[c.key]; a != nil {
-		a.queue.remove(c)
-	}
+	a := l.addrs[c.key]
+	a.queue.remove(c)
 	c.queued = false
+	l.rank(a, a.len-1)
+}
+
+// rank moves a to the byWaiting set of k waiting connections. Counts
+// change by one at a time, so maxWaiting moves by at most one.
+func (l *Listener) rank(a *addrConns, k int) {
+	if set := l.byWaiting[a.len]; set != nil {
+		delete(set, a)
+		if len(set) == 0 {
+			delete(l.byWaiting, a.len)
+		}
+	}
+	a.len = k
+	if k > 0 {
+		set := l.byWaiting[k]
+		if set == nil {
+			set = map[*addrConns]struct{}{}
+			l.byWaiting[k] = set
+		}
+		set[a] = struct{}{}
+	}
+	l.maxWaiting = max(l.maxWaiting, k)
+	for l.maxWaiting > 0 && len(l.byWaiting[l.maxWaiting]) == 0 {
+		l.maxWaiting--
+	}
 }
 
 func (l *Listener) warn(kind, msg string, args ...any) {
@@ -330,13 +393,12 @@ type Conn struct {
 	state    State
 	queued   bool
 	detached bool
-	links    [2]links // in l.queue, in the address's queue
+	prev     *Conn // in the address's queue
+	next     *Conn
 
 	linger atomic.Bool
 	once   sync.Once
 }
-
-type links struct{ prev, next *Conn }
 
 // State returns what the connection is doing.
 func (c *Conn) State() State {
@@ -366,14 +428,10 @@ func (c *Conn) setStateLocked(s State) {
 	l.dequeue(c)
 	switch s {
 	case StateWaiting, StateReading:
-		l.queue.pushBack(c)
-		l.addrs[c.key].queue.pushBack(c)
-		c.queued = true
+		l.enqueue(c, false)
 	case stateLingering:
-		// Closing anyway: the first to go when room is needed.
-		l.queue.pushFront(c)
-		l.addrs[c.key].queue.pushFront(c)
-		c.queued = true
+		// Closing anyway: the first of its address to go when room is needed.
+		l.enqueue(c, true)
 	}
 }
 
@@ -429,25 +487,13 @@ func (c *Conn) release() {
 	c.l.mu.Unlock()
 }
 
-// queue is an intrusive doubly linked list of connections: the global one
-// uses links[0], an address's links[1].
-type queue struct {
-	global      bool
-	front, back *Conn
-}
-
-func (q *queue) links(c *Conn) *links {
-	if q.global {
-		return &c.links[0]
-	}
-	return &c.links[1]
-}
+// queue is an intrusive doubly linked list of connections.
+type queue struct{ front, back *Conn }
 
 func (q *queue) pushBack(c *Conn) {
-	lk := q.links(c)
-	lk.prev, lk.next = q.back, nil
+	c.prev, c.next = q.back, nil
 	if q.back != nil {
-		q.links(q.back).next = c
+		q.back.next = c
 	} else {
 		q.front = c
 	}
@@ -455,10 +501,9 @@ func (q *queue) pushBack(c *Conn) {
 }
 
 func (q *queue) pushFront(c *Conn) {
-	lk := q.links(c)
-	lk.prev, lk.next = nil, q.front
+	c.prev, c.next = nil, q.front
 	if q.front != nil {
-		q.links(q.front).prev = c
+		q.front.prev = c
 	} else {
 		q.back = c
 	}
@@ -466,16 +511,15 @@ func (q *queue) pushFront(c *Conn) {
 }
 
 func (q *queue) remove(c *Conn) {
-	lk := q.links(c)
-	if lk.prev != nil {
-		q.links(lk.prev).next = lk.next
-	} else if q.front == c {
-		q.front = lk.next
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		q.front = c.next
 	}
-	if lk.next != nil {
-		q.links(lk.next).prev = lk.prev
-	} else if q.back == c {
-		q.back = lk.prev
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else {
+		q.back = c.prev
 	}
-	lk.prev, lk.next = nil, nil
+	c.prev, c.next = nil, nil
 }
