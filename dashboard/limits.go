@@ -53,7 +53,7 @@ func connOf(c *fiber.Ctx) *limit.Conn {
 }
 
 // trackConn is the first middleware: while a handler runs, its connection
-// is not shed for waiting on its client. A request whose body no one read
+// is not shed for waiting on its client; once it returns, it may be. A request whose body no one read
 // (refused before it was read: 401, 403, 404) makes the connection linger
 // on close, so that a client still sending it reads the answer rather than
 // a reset; fasthttp closes the connection when more than 256 KiB are left.
@@ -66,9 +66,10 @@ func (s *Server) trackConn(c *fiber.Ctx) error {
 	err := c.Next()
 	if req := c.Request(); req.IsBodyStream() && req.Header.ContentLength() != 0 {
 		lc.LingerOnClose()
-		// Draining what is left waits on the client again.
-		lc.SetState(limit.StateReading)
 	}
+	// What is left (sending the answer, draining an unread body) waits on
+	// the client.
+	lc.SetState(limit.StateWriting)
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,18 +114,12 @@ func TestBodyReadAfterAuth(t *testing.T) {
 		require.Less(t, time.Since(start), 2*time.Second, "not after the body timeout")
 	})
 	t.Run("budget of bytes in flight", func(t *testing.T) {
-		// Two slow bodies of 1 MB take the budget; a third waits for nothing.
-		a, b := trickle("good"), trickle("good")
-		require.Eventually(t, func() bool {
-			c := trickle("good")
-			c.SetReadDeadline(time.Now().Add(time.Second))
-			line := make([]byte, 12)
-			_, err := io.ReadFull(c, line)
-			return err == nil && string(line) == "HTTP/1.1 429"
-		}, 5*time.Second, 50*time.Millisecond)
-		// The slow bodies end at the body timeout: 408.
-		require.Equal(t, 408, status(a))
-		require.Equal(t, 408, status(b))
+		// Two slow bodies of 1 MB take the budget; the third is refused at
+		// once, the other two end at the body timeout.
+		a, b, c := trickle("good"), trickle("good"), trickle("good")
+		got := []int{status(a), status(b), status(c)}
+		slices.Sort(got)
+		require.Equal(t, []int{408, 408, 429}, got)
 		// Then the budget is free again: a whole body goes through.
 		conn, err := net.Dial("tcp", addr)
 		require.NoError(t, err)
@@ -156,8 +151,10 @@ func TestHeaderAndIdleTimeouts(t *testing.T) {
 		t.Helper()
 		start := time.Now()
 		require.NoError(t, conn.SetReadDeadline(start.Add(5*time.Second)))
+		// EOF, or a reset when the client was still writing.
 		_, err := io.Copy(io.Discard, conn)
-		require.NoError(t, err, "the server closes the connection")
+		var ne net.Error
+		require.False(t, errors.As(err, &ne) && ne.Timeout(), "the server closes the connection")
 		require.Less(t, time.Since(start), d)
 	}
 	t.Run("silent", func(t *testing.T) {

@@ -11,10 +11,12 @@
 //	Waiting   no request in progress: just accepted, or keep-alive idle
 //	Reading   a request is arriving (headers, or its body) and no handler runs
 //	Handling  a handler runs: the server, not the client, holds it up
+//	Writing   the handler is done and its answer is being sent
 //	Hijacked  a websocket
 //
-// Waiting and Reading connections wait on their client: an idle flood, a
-// slowloris header or a trickled body. When a new connection would break
+// Waiting, Reading and Writing connections wait on their client: an idle
+// flood, a slowloris header, a trickled body, a client that does not read
+// its answer. When a new connection would break
 // a cap, one of them is closed to make room: for the per-address cap, the
 // oldest of that address; for the total cap, the oldest of the address
 // with the most connections waiting. A connection that only a Handling or

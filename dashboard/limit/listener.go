@@ -36,6 +36,7 @@ const (
 	StateWaiting State = iota
 	StateReading
 	StateHandling
+	StateWriting
 	StateHijacked
 	stateLingering
 )
@@ -49,6 +50,8 @@ func (s State) String() string {
 		return "reading"
 	case StateHandling:
 		return "handling"
+	case StateWriting:
+		return "writing"
 	case StateHijacked:
 		return "hijacked"
 	case stateLingering:
@@ -407,8 +410,8 @@ func (c *Conn) State() State {
 	return c.state
 }
 
-// SetState records what the connection is doing. Entering Waiting or
-// Reading puts it at the back of the eviction queue; Waiting also drops a
+// SetState records what the connection is doing. Entering Waiting,
+// Reading or Writing puts it at the back of its address's eviction queue; Waiting also drops a
 // LingerOnClose request (the request was answered and its body consumed).
 func (c *Conn) SetState(s State) {
 	if s == StateWaiting {
@@ -427,7 +430,7 @@ func (c *Conn) setStateLocked(s State) {
 	c.state = s
 	l.dequeue(c)
 	switch s {
-	case StateWaiting, StateReading:
+	case StateWaiting, StateReading, StateWriting:
 		l.enqueue(c, false)
 	case stateLingering:
 		// Closing anyway: the first of its address to go when room is needed.
