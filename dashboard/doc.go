@@ -7,8 +7,8 @@
 //
 //	{"error": {"code": "...", "message": "...", "message_vi": "...", "field": "..."}}
 //
-// including fiber's own errors (unknown route, wrong method, body over
-// 1 MiB). Every /api/v1 route but healthz and readyz goes through one
+// including fiber's own errors (unknown route, wrong method, headers too
+// large). Every /api/v1 route but healthz and readyz goes through one
 // authentication middleware (auth.go): a token from "Authorization: Bearer"
 // or ?access_token=, checked against the stored SHA-256 hashes
 // (TokenAuthenticator), failures limited per client address (429). Each
@@ -33,7 +33,14 @@
 // for the 256-bit random tokens NewToken makes but not for a weak
 // operator-chosen MOTCUA_BOOTSTRAP_TOKEN if a backup leaks.
 //
-// fasthttp refuses a body over the limit as soon as it reads the
-// Content-Length, answering 413 and closing the connection; a client still
-// writing the body may see a reset instead of the answer.
+// Request bodies are streamed (fiber's StreamRequestBody): fasthttp reads
+// at most 8 KiB of one before the handlers run, and the readBody
+// middleware of /api/v1 reads the rest only after the token is checked,
+// up to BodyLimit (413) and within a budget of body bytes in flight across
+// requests (429). A route outside /api/v1 that calls c.Body() would read
+// a body without those limits: put it behind readBody. Connections go
+// through a limit.Listener (caps, shedding, lingering close, so that a
+// client still sending a refused body reads the 413 or 401 rather than a
+// reset); fasthttp's ConnState tells it which connections wait on their
+// client.
 package dashboard

@@ -15,6 +15,9 @@ const (
 	CodeBadRequest       = "bad_request"
 	CodeRequestTimeout   = "request_timeout"
 	CodeHeaderTooLarge   = "header_too_large"
+	// CodeUnsupportedEncoding refuses a compressed request body, which
+	// could inflate past every limit.
+	CodeUnsupportedEncoding = "unsupported_encoding"
 )
 
 // codes maps every error code of the API to its HTTP status (SPEC.md §6.1).
@@ -56,6 +59,8 @@ var codes = map[string]int{
 	CodeBadRequest:       http.StatusBadRequest,
 	CodeRequestTimeout:   http.StatusRequestTimeout,
 	CodeHeaderTooLarge:   http.StatusRequestHeaderFieldsTooLarge,
+
+	CodeUnsupportedEncoding: http.StatusUnsupportedMediaType,
 }
 
 // messages holds the default English and Vietnamese messages of the codes
@@ -73,6 +78,7 @@ var messages = map[string][2]string{
 	CodeBadRequest:              {"bad request", "yêu cầu không hợp lệ"},
 	CodeRequestTimeout:          {"request timeout", "hết thời gian chờ yêu cầu"},
 	CodeHeaderTooLarge:          {"request headers too large", "phần đầu yêu cầu quá lớn"},
+	CodeUnsupportedEncoding:     {"compressed request bodies are not accepted", "không nhận nội dung yêu cầu nén"},
 }
 
 // fiberCodes names the codes of the statuses fiber and fasthttp answer

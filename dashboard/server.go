@@ -17,17 +17,28 @@ import (
 
 	"github.com/motcua/motcua/counter"
 	"github.com/motcua/motcua/dashboard/hub"
+	"github.com/motcua/motcua/dashboard/limit"
 )
 
 // Defaults of the Server's tunables.
 const (
 	// DefaultBodyLimit is the largest request body accepted (SPEC.md §6.1).
 	DefaultBodyLimit = 1 << 20
-	// DefaultReadTimeout bounds reading one request, so that Shutdown is not
-	// held up by a client that stalls.
-	DefaultReadTimeout = 30 * time.Second
+	// DefaultBodyBytesInFlight caps the request-body bytes held in memory
+	// at once, across all requests: 64 bodies of 1 MiB, thousands of the
+	// usual few-kilobyte ones.
+	DefaultBodyBytesInFlight = 64 << 20
+	// DefaultHeaderTimeout bounds the wait for a request's headers, from
+	// the connection's opening or the request's first byte.
+	DefaultHeaderTimeout = 10 * time.Second
+	// DefaultBodyTimeout bounds reading a request's body, from the end of
+	// its headers: 1 MiB at 35 kB/s.
+	DefaultBodyTimeout = 30 * time.Second
 	// DefaultIdleTimeout closes keep-alive connections left idle this long.
 	DefaultIdleTimeout = 60 * time.Second
+	// DefaultMaxConnsPerAddr caps the connections of one client address
+	// (an office behind one NAT address holds many browsers).
+	DefaultMaxConnsPerAddr = 512
 )
 
 // Server is the HTTP surface of motcua: the JSON API of SPEC.md §6. Set its
@@ -82,28 +93,58 @@ type Server struct {
 	// when it implements CodeIssuer.
 	Codes CodeIssuer
 
+	// MaxConns caps the open connections (limit.Listener); 0 means no
+	// cap. serve derives it from the descriptor limit (limit.MaxConnsFor).
+	MaxConns int
+	// MaxConnsPerAddr caps the open connections of one client address;
+	// 0 means no cap. NewServer sets DefaultMaxConnsPerAddr.
+	MaxConnsPerAddr int
+	// BodyLimit is the largest request body (413 above it);
+	// BodyBytesInFlight caps all bodies being read or handled at once (429
+	// above it; negative means no cap). Zero means the Default constants.
+	BodyLimit         int
+	BodyBytesInFlight int64
+	// HeaderTimeout, BodyTimeout and IdleTimeout bound the waits on a
+	// client (see the Default constants); NewServer sets the defaults and
+	// Serve reads them once.
+	HeaderTimeout time.Duration
+	BodyTimeout   time.Duration
+	IdleTimeout   time.Duration
+
 	board boardCache
 
 	app    *fiber.App
 	syncMu syncLocks
 
-	mu   sync.Mutex
-	lns  []net.Listener
-	down bool // Shutdown was called
+	applyOnce  sync.Once
+	budgetOnce sync.Once
+	budget     *limit.Budget
+
+	mu           sync.Mutex
+	lns          []net.Listener
+	down         bool // Shutdown was called
+	budgetWarned time.Time
 }
 
 // NewServer returns a Server over ledger and cfg, with its routes registered.
 func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s := &Server{Ledger: ledger, Config: cfg, Now: time.Now, Logger: slog.Default(),
-		AuthLimiter: NewRateLimiter(DefaultAuthFailures, DefaultAuthWindow)}
+		AuthLimiter:     NewRateLimiter(DefaultAuthFailures, DefaultAuthWindow),
+		MaxConnsPerAddr: DefaultMaxConnsPerAddr,
+		HeaderTimeout:   DefaultHeaderTimeout, BodyTimeout: DefaultBodyTimeout, IdleTimeout: DefaultIdleTimeout}
 	s.app = fiber.New(fiber.Config{
-		AppName:               "motcua",
-		BodyLimit:             DefaultBodyLimit,
-		ReadTimeout:           DefaultReadTimeout,
-		IdleTimeout:           DefaultIdleTimeout,
-		DisableStartupMessage: true,
-		ErrorHandler:          s.handleError,
+		AppName: "motcua",
+		// Bodies are streamed and read only after authentication (readBody);
+		// fasthttp reads at most 8 KiB of one before a handler runs.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    DefaultBodyLimit,
+		ReadTimeout:                  DefaultHeaderTimeout,
+		IdleTimeout:                  DefaultIdleTimeout,
+		DisableStartupMessage:        true,
+		ErrorHandler:                 s.handleError,
 	})
+	s.app.Use(s.trackConn)
 	s.app.Use(s.logRequests)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(SecurityHeaders(false))
@@ -112,7 +153,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.app.Get("/api/v1/healthz", s.handleHealthz)
 	s.app.Get("/api/v1/readyz", s.handleReadyz)
 
-	api := s.app.Group("/api/v1", s.authenticate)
+	api := s.app.Group("/api/v1", s.authenticate, s.readBody)
 	s.registerEventRoutes(api)
 	s.registerSyncRoutes(api)
 	s.registerDossierRoutes(api)
@@ -151,7 +192,8 @@ func (s *Server) Listen(addr string) error {
 }
 
 // Serve serves on ln until Shutdown; it returns nil after a Shutdown, even
-// one that came first.
+// one that came first. It wraps ln in a limit.Listener with MaxConns and
+// MaxConnsPerAddr.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.down {
@@ -159,9 +201,12 @@ func (s *Server) Serve(ln net.Listener) error {
 		ln.Close()
 		return nil
 	}
-	s.lns = append(s.lns, ln)
+	s.applyOnce.Do(s.applyLimits)
+	lim := limit.NewListener(ln, s.MaxConns, s.MaxConnsPerAddr)
+	lim.Logger = s.logger()
+	s.lns = append(s.lns, lim)
 	s.mu.Unlock()
-	if err := s.app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+	if err := s.app.Listener(lim); err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil

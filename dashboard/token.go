@@ -162,7 +162,8 @@ func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
 }
 
 // handleTokenDelete answers DELETE /api/v1/tokens/{id}: a supervisor
-// revokes a token of its scope, at once. A token outside the scope is
+// revokes a token of its scope, at once, and closes the websockets it
+// opened (SPEC.md §10.4). A token outside the scope is
 // answered as if it did not exist.
 func (s *Server) handleTokenDelete(c *fiber.Ctx) error {
 	p, err := s.requireRole(c, RoleSupervisor)
@@ -188,6 +189,10 @@ func (s *Server) handleTokenDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.logger().Info("token revoked", "id", id, "by", p.TokenID)
+	closed := 0
+	if s.Hub != nil {
+		closed = s.Hub.Revoke(id)
+	}
+	s.logger().Info("token revoked", "id", id, "by", p.TokenID, "websockets_closed", closed)
 	return c.JSON(fiber.Map{"id": t.ID, "revoked_at": t.RevokedAt})
 }

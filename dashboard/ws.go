@@ -16,7 +16,8 @@ func (s *Server) registerWSRoutes() {
 
 // handleWS answers GET /ws?agency=: once the token (header or access_token
 // query) is authenticated and agency lies in its scope, it upgrades to a
-// websocket fed by the hub (SPEC.md §7). Without agency, the token's own
+// websocket fed by the hub (SPEC.md §7), closed when its token is revoked
+// (§10.4). Without agency, the token's own
 // agency is the scope. Browsers must come from this origin.
 func (s *Server) handleWS(c *fiber.Ctx) error {
 	if s.Hub == nil {
@@ -32,18 +33,24 @@ func (s *Server) handleWS(c *fiber.Ctx) error {
 		CheckOrigin:     SameOrigin,
 	}
 	hub := s.Hub
-	serve := hub.Serve
-	if p, _ := PrincipalOf(c); !p.SeesPersonalData() {
-		serve = hub.ServeRedacted
-	}
 	log := s.logger()
+	p, _ := PrincipalOf(c)
+	tokens := s.Tokens
 	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			return // gorilla has answered (400 or 403)
 		}
-		if err := serve(conn, agency); err != nil {
+		if err := hub.ServeClient(conn, agency, p.TokenID, !p.SeesPersonalData()); err != nil {
 			log.Warn("wallboard client refused", "err", err)
+			return
+		}
+		// A revocation that came between the authentication and ServeToken
+		// found no client to close: look again now that it is registered.
+		if p.TokenID != "" && tokens != nil {
+			if t, err := tokens.Token(p.TokenID); err == nil && t.Revoked() {
+				hub.Revoke(p.TokenID)
+			}
 		}
 	})(c)
 }

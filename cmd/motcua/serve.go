@@ -18,6 +18,7 @@ import (
 	"github.com/motcua/motcua/counter/store"
 	"github.com/motcua/motcua/dashboard"
 	"github.com/motcua/motcua/dashboard/hub"
+	"github.com/motcua/motcua/dashboard/limit"
 	"github.com/motcua/motcua/dashboard/metrics"
 	"github.com/motcua/motcua/violations"
 )
@@ -66,21 +67,37 @@ type ServeCommand struct {
 	// deskToken is a clerk's desk token minted for --demo, for deskClerk.
 	deskToken string
 	deskClerk *counter.Official
+
+	// MaxConns caps open connections (--max-conns); 0 derives it from the
+	// descriptor limit. MaxConnsPerAddr caps one client address's
+	// (--max-conns-per-addr). MaxBodyInFlightMiB caps the request bodies
+	// held in memory at once (--max-body-in-flight, MiB).
+	MaxConns           int
+	MaxConnsPerAddr    int
+	MaxBodyInFlightMiB int
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
 // [--log-format text|json] [--demo] [--demo-speed N].
 func (c *ServeCommand) ParseFlags(args []string) error {
-	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N]")
+	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--max-conns N] [--max-conns-per-addr N] [--max-body-in-flight MiB]")
 	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
 	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (created if absent)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.PublicURL, "public-url", "", "address citizens reach this server at, for slips' QR codes (default $MOTCUA_PUBLIC_URL)")
 	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a simulated live stream of dossiers")
 	fs.Float64Var(&c.DemoSpeed, "demo-speed", demo.DefaultSpeed, "with --demo: simulated seconds per real second")
+	fs.IntVar(&c.MaxConns, "max-conns", 0, "cap on open connections (0: the descriptor limit less an eighth, at most 10000)")
+	fs.IntVar(&c.MaxConnsPerAddr, "max-conns-per-addr", dashboard.DefaultMaxConnsPerAddr, "cap on one client address's open connections (0: none)")
+	fs.IntVar(&c.MaxBodyInFlightMiB, "max-body-in-flight", dashboard.DefaultBodyBytesInFlight>>20, "MiB of request bodies held in memory at once, all requests together")
 	configFlag(fs, &c.Dir)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if c.MaxConns < 0 || c.MaxConnsPerAddr < 0 || c.MaxBodyInFlightMiB < 1 {
+		fmt.Fprintln(fs.Output(), "--max-conns and --max-conns-per-addr must be ≥ 0, --max-body-in-flight ≥ 1")
+		fs.Usage()
+		return errors.New("bad limit flag")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fmt.Fprintf(fs.Output(), "--log-format must be text or json, not %q\n", c.LogFormat)
@@ -166,6 +183,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err := m.Attach(ctx, st); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
+	maxConns := c.connLimit()
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", c.Addr, err)
@@ -189,6 +207,9 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		c.logger.Warn("no public address set (--public-url or MOTCUA_PUBLIC_URL): slips' QR codes will point at whatever address each clerk's browser uses")
 	}
 	srv.Now = now
+	srv.MaxConns = maxConns
+	srv.MaxConnsPerAddr = c.MaxConnsPerAddr
+	srv.BodyBytesInFlight = int64(c.MaxBodyInFlightMiB) << 20
 	c.server = srv
 
 	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -201,6 +222,30 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.logger.Info("motcua serving", "addr", ln.Addr().String(), "db", c.DBPath, "config", source,
 		"bootstrap_token", srv.BootstrapToken != "", "public_url", c.PublicURL)
 	return nil
+}
+
+// connLimit raises the soft descriptor limit to the hard one and returns
+// the connection cap: --max-conns, or one derived from the limit so that
+// the database and the accept loop keep descriptors to work with.
+func (c *ServeCommand) connLimit() int {
+	soft, hard, err := limit.RaiseFileLimit()
+	if err != nil {
+		// Serving under the lower limit is still better than not serving.
+		c.logger.Warn("cannot raise the open-file limit", "err", err)
+	}
+	maxConns := c.MaxConns
+	if maxConns == 0 {
+		maxConns = limit.MaxConnsFor(soft)
+	} else if soft > 0 && uint64(maxConns) > soft-min(soft, limit.MinFileHeadroom) {
+		c.logger.Warn("--max-conns is at or above the open-file limit: accepts will fail with "+
+			"\"too many open files\" (and be retried) before the cap is reached",
+			"max_conns", maxConns, "nofile", soft)
+	}
+	c.logger.Info("limits", "nofile_soft", soft, "nofile_hard", hard, "max_conns", maxConns,
+		"max_conns_per_addr", c.MaxConnsPerAddr, "max_body_in_flight_mib", c.MaxBodyInFlightMiB,
+		"header_timeout", dashboard.DefaultHeaderTimeout, "body_timeout", dashboard.DefaultBodyTimeout,
+		"idle_timeout", dashboard.DefaultIdleTimeout)
+	return maxConns
 }
 
 // BoundAddr returns the address the server listens on, nil before Run.

@@ -66,15 +66,28 @@ func New(cfg *counter.Config) *Hub {
 type client struct {
 	conn  *websocket.Conn
 	scope string
-	root  bool // scope is the root agency: it also gets alerts without agency
+	token string // id of the token it signed in with; "" when unknown
+	root  bool   // scope is the root agency: it also gets alerts without agency
 	// redact: the client must not receive personal data (ServeRedacted).
 	redact bool
 	send   chan []byte
 	quit   chan struct{}
 	once   sync.Once
+	bye    []byte // the close frame's payload; written before quit closes
 }
 
-func (c *client) stop() { c.once.Do(func() { close(c.quit) }) }
+// byeGoingAway is the close frame of a hub that shuts down.
+var byeGoingAway = websocket.FormatCloseMessage(websocket.CloseGoingAway, "bye")
+
+func (c *client) stop() { c.stopWith(byeGoingAway) }
+
+// stopWith ends the client; the first call's bye is its close frame.
+func (c *client) stopWith(bye []byte) {
+	c.once.Do(func() {
+		c.bye = bye
+		close(c.quit)
+	})
+}
 
 // ErrClosed is returned by Serve after Close.
 var ErrClosed = counter.Errorf(counter.CodeUnavailable, "", "the wallboard hub is shut down", "máy chủ bảng theo dõi đã dừng")
@@ -84,11 +97,21 @@ var ErrClosed = counter.Errorf(counter.CodeUnavailable, "", "the wallboard hub i
 // when the peer goes away, falls behind or the hub closes. The caller must
 // have checked that scope is within the client's rights.
 func (h *Hub) Serve(conn *websocket.Conn, scope string) error {
-	return h.serve(conn, scope, false)
+	return h.ServeClient(conn, scope, "", false)
 }
 
-func (h *Hub) serve(conn *websocket.Conn, scope string, redact bool) error {
-	c := &client{conn: conn, scope: scope, redact: redact, send: make(chan []byte, h.sendBuffer()), quit: make(chan struct{})}
+// ServeToken is Serve for a client that signed in with the token whose id
+// is token, so that Revoke(token) disconnects it.
+func (h *Hub) ServeToken(conn *websocket.Conn, scope, token string) error {
+	return h.ServeClient(conn, scope, token, false)
+}
+
+// ServeClient is Serve for a client that signed in with the token whose id
+// is token (Revoke(token) disconnects it); with redact it never receives
+// personal data.
+func (h *Hub) ServeClient(conn *websocket.Conn, scope, token string, redact bool) error {
+	c := &client{conn: conn, scope: scope, token: token, redact: redact, send: make(chan []byte, h.sendBuffer()),
+		quit: make(chan struct{})}
 	if h.cfg != nil && h.cfg.Root != nil {
 		c.root = scope == h.cfg.Root.ID
 	}
@@ -144,6 +167,32 @@ func (h *Hub) Close() {
 	h.wg.Wait()
 }
 
+// byeRevoked is the close frame of a client whose token was revoked
+// (1008, policy violation).
+var byeRevoked = websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "token revoked")
+
+// Revoke disconnects every client that signed in with the token whose id
+// is token, with a close frame saying so, and returns how many there were.
+// It does not wait for them to be gone: each writer sends its close frame
+// (bounded by one second) and closes the connection.
+func (h *Hub) Revoke(token string) int {
+	if token == "" {
+		return 0
+	}
+	h.mu.RLock()
+	var cs []*client
+	for c := range h.clients {
+		if c.token == token {
+			cs = append(cs, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range cs {
+		c.stopWith(byeRevoked)
+	}
+	return len(cs)
+}
+
 func (h *Hub) remove(c *client) {
 	h.mu.Lock()
 	_, ok := h.clients[c]
@@ -189,8 +238,7 @@ func (h *Hub) write(c *client) {
 			}
 		case <-c.quit:
 			c.conn.SetWriteDeadline(time.Now().Add(time.Second))
-			c.conn.WriteMessage(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseGoingAway, "bye"))
+			c.conn.WriteMessage(websocket.CloseMessage, c.bye)
 			return
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // data (SPEC.md §10.3): a viewer token's kiosk or TV. It gets dossiers and
 // violations without applicants and free text; everything else as Serve.
 func (h *Hub) ServeRedacted(conn *websocket.Conn, scope string) error {
-	return h.serve(conn, scope, true)
+	return h.ServeClient(conn, scope, "", true)
 }
 
 // redactedDossier encodes d's message for redacted clients.
