@@ -71,6 +71,12 @@ type Server struct {
 	// TrackingKey), checked by the public /tra-cuu page; nil falls back to
 	// the key in the stored dossier state.
 	TrackingKey func(code string) string
+	// Reports reads scorecards and the register; nil uses the Ledger when
+	// it can (a *store.Store does), else those routes answer 503.
+	Reports Reporter
+	// HeadAt names the head of an agency on a day for scorecards; nil
+	// uses Config.HeadOf. A lookup by head terms plugs in here.
+	HeadAt counter.HeadFunc
 
 	app *fiber.App
 
@@ -104,6 +110,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.registerDossierRoutes(api)
 	s.registerViolationRoutes(api)
 	s.registerRollupRoutes(api)
+	s.registerScorecardRoutes(api)
 	s.registerConfigRoutes(api)
 	s.registerTokenRoutes(api)
 	s.registerAuditRoutes(api)

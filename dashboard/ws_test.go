@@ -43,6 +43,8 @@ var liveTokens = map[string]dashboard.Principal{
 	"viewer-haichau":  {Role: dashboard.RoleViewer, Agency: "q-haichau"},
 	"viewer-thanhkhe": {Role: dashboard.RoleViewer, Agency: "q-thanhkhe"},
 	"supervisor-root": {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
+	"head-thachthang": {Role: dashboard.RoleHead, Agency: "p-thachthang"},
+	"head-root":       {Role: dashboard.RoleHead, Agency: "tp-danang"},
 }
 
 // liveNow is the instant the test clock stands at: a Wednesday afternoon.
