@@ -48,6 +48,7 @@ Usage:
   motcua verify --db F
   motcua backup --out G (--db F | --server URL, with MOTCUA_TOKEN)
   motcua replay --db FILE [--config DIR] [--scratch DIR]
+  motcua report scorecards|register|violations --db F --out X.xlsx [--config DIR] [--agency A] [--from D] [--to D]
 
 Without --config, the configs folder of the working directory is used if it
 exists, else the configuration built into the binary.
@@ -170,6 +171,8 @@ func (m *Main) newCommand(name string) command {
 		return &BackupCommand{Main: m}
 	case "replay":
 		return &ReplayCommand{Main: m}
+	case "report":
+		return &ReportCommand{Main: m}
 	}
 	return nil
 }

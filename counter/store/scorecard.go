@@ -254,7 +254,8 @@ const registerChunk = 256
 // EachRegisterRow calls fn with every dossier received by a counter
 // within agency's subtree with received_at in from..to, in the order the
 // dossiers were created (receipt order for dossiers received at the
-// counter), outside any transaction. It stops at fn's first error and
+// counter; dossiers created at the same instant in code order), outside
+// any transaction. It stops at fn's first error and
 // returns it. Returns CodeNotFound for an unknown agency.
 func (s *Store) EachRegisterRow(ctx context.Context, agency string, from, to time.Time, fn func(RegisterRow) error) error {
 	if s.cfg.Agency(agency) == nil {
@@ -282,28 +283,43 @@ func (s *Store) EachRegisterRow(ctx context.Context, agency string, from, to tim
 			} else {
 				k, _ = c.Prev()
 			}
+			// Walking backwards reverses the codes of dossiers created at
+			// the same instant; each such run is gathered and put back in
+			// code order, and a chunk ends only between runs.
+			var run []RegisterRow
+			runCreated := int64(-1)
+			flush := func() {
+				slices.Reverse(run)
+				rows = append(rows, run...)
+				run = run[:0]
+			}
 			for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 				rest := k[len(prefix):]
 				if len(rest) <= 8 {
 					continue
 				}
-				if len(rows) == registerChunk {
-					return nil
-				}
-				resume = cp(k)
 				created := int64(^beUint(rest[:8]))
+				if created != runCreated {
+					flush()
+					if len(rows) >= registerChunk {
+						return nil // resume is the last key of the run just flushed
+					}
+					runCreated = created
+				}
 				if created > to.UnixNano() {
 					done = true
 					return nil
 				}
+				resume = cp(k)
 				row, ok, err := s.registerRow(tx, agency, string(rest[8:]), from, to)
 				if err != nil {
 					return err
 				}
 				if ok {
-					rows = append(rows, row)
+					run = append(run, row)
 				}
 			}
+			flush()
 			done = true
 			return nil
 		})

@@ -200,3 +200,29 @@ func TestEachRegisterRowChunks(t *testing.T) {
 	}))
 	require.Equal(t, n, i)
 }
+
+// TestEachRegisterRowTies: dossiers received at the same instant come in
+// code order, even when their run is longer than a read chunk.
+func TestEachRegisterRowTies(t *testing.T) {
+	c := &clock{}
+	c.Set("2026-04-10 08:00")
+	s := MustOpenStore(t, store.Options{Now: c.Now, NoSync: true})
+	const n = 300
+	var batch []counter.Event
+	for i := 0; i < n; i++ {
+		batch = append(batch, received(fmt.Sprintf("t%d", i), fmt.Sprintf("T%04d", i), "q2-motcua", at("2026-03-02 08:00")))
+	}
+	batch = append(batch, received("late", "A-LATE", "q2-motcua", at("2026-03-03 08:00")))
+	_, err := s.Record(context.Background(), batch)
+	require.NoError(t, err)
+	var codes []string
+	require.NoError(t, s.EachRegisterRow(context.Background(), "q2", march.Start(hcm), march.End(hcm), func(r store.RegisterRow) error {
+		codes = append(codes, r.Dossier.Code)
+		return nil
+	}))
+	require.Len(t, codes, n+1)
+	for i := 0; i < n; i++ {
+		require.Equal(t, fmt.Sprintf("T%04d", i), codes[i])
+	}
+	require.Equal(t, "A-LATE", codes[n])
+}
