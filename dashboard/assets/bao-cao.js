@@ -160,11 +160,20 @@
     drawTrend();
   }
 
+  // hasRecord: a month in which the unit handled a dossier or was charged
+  // with a breach. Other months have no score worth drawing (it would read
+  // 100 for doing nothing).
+  const hasRecord = (c) => c && (c.decision_766.counted > 0 || c.received > 0 ||
+    c.violations.high + c.violations.medium + c.violations.low > 0);
+
   // drawTrend draws the picked unit's score and on-time rate per month.
   function drawTrend() {
     const box = $('trend');
     if (!trend) return;
-    const pts = trend.months.map((m) => ({ p: m.period, c: m.scorecards.find((x) => x.agency === trendAgency && x.period.to === m.period.to) || m.scorecards.find((x) => x.agency === trendAgency) }));
+    const pts = trend.months.map((m) => {
+      const c = m.scorecards.find((x) => x.agency === trendAgency && x.period.to === m.period.to) || m.scorecards.find((x) => x.agency === trendAgency);
+      return { p: m.period, c: hasRecord(c) ? c : null };
+    });
     const card = cards.find((c) => c.agency === trendAgency);
     $('trend-name').textContent = card ? card.name : '';
     const W = 900; const H = 260; const L = 44; const R = 16; const T = 16; const B = 34;
