@@ -271,7 +271,7 @@ var RegisterColumns = []column{
 
 // RegisterLine is one row of the register, ready to write.
 type RegisterLine struct {
-	Code, Procedure, Applicant, Contact, Competent string
+	Code, Procedure, Applicant, Contact, Competent    string
 	Received, Promised, Transferred, Result, Returned string
 	Note                                              string
 }
