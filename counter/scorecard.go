@@ -451,6 +451,25 @@ func (tr *DossierTrack) At(t time.Time) *Dossier {
 func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][]Scorecard {
 	rules := cfg.Rules.Scorecard
 	out := make([][]Scorecard, len(plan.Slices))
+	ancestors := map[string][]string{}
+	chain := func(id string) []string {
+		a, ok := ancestors[id]
+		if !ok {
+			a = cfg.Ancestors(id)
+			ancestors[id] = a
+		}
+		return a
+	}
+	type pair struct{ a, b string }
+	unions := map[pair][]string{}
+	both := func(a, b string) []string {
+		u, ok := unions[pair{a, b}]
+		if !ok {
+			u = unionIDs(slices.Clone(chain(a)), chain(b))
+			unions[pair{a, b}] = u
+		}
+		return u
+	}
 	for pi, slices := range plan.Slices {
 		cards := make([]Scorecard, len(slices))
 		// Cards of one agency for the same judging instant share one 766
@@ -483,7 +502,7 @@ func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][
 				if v.OccurredAt.Before(from) || v.OccurredAt.After(judge) {
 					continue
 				}
-				for _, a := range cfg.Ancestors(v.Agency) {
+				for _, a := range chain(v.Agency) {
 					for _, i := range byAgency[a] {
 						cards[i].Violations.add(v.Severity)
 					}
@@ -499,9 +518,9 @@ func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][
 				if !counted && !overdue {
 					continue
 				}
-				holder := cfg.Ancestors(d.Holder)
+				holder := chain(d.Holder)
 				if counted {
-					for _, a := range unionIDs(cfg.Ancestors(d.Agency), holder) {
+					for _, a := range both(d.Agency, d.Holder) {
 						for _, i := range byAgency[a] {
 							cards[i].Decision766.Counted++
 							if onTime {

@@ -3,8 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -26,7 +26,7 @@ type scoreDay struct {
 
 // scoreDossier is the part of a stored dossier (dossierRecord) the 766
 // rate needs, decoded without the applicant, the complaints or the
-// tracking key. TestScoreDossierDecode keeps it in step with the codec.
+// tracking key. TestScorecardInput keeps it in step with the codec.
 type scoreDossier struct {
 	Code          string `json:"c"`
 	Agency        string `json:"a"`
@@ -45,19 +45,32 @@ type scoreDossier struct {
 }
 
 func (r *scoreDossier) dossier(loc *time.Location) *counter.Dossier {
-	d := &counter.Dossier{Code: r.Code, Agency: r.Agency, Holder: r.Holder, Status: r.Status,
-		ReceivedAt: fromNanos(r.ReceivedAt, loc), LegalDueAt: fromNanos(r.LegalDueAt, loc),
-		PromisedDueAt: fromNanos(r.PromisedDueAt, loc), DueAt: fromNanos(r.DueAt, loc),
-		FinishedAt: fromNanos(r.FinishedAt, loc), PausedAt: fromNanos(r.PausedAt, loc),
+	// One allocation holds the dossier and its instants: a year of the
+	// city is some 65,000 of them per request.
+	x := new(struct {
+		d  counter.Dossier
+		ts [6]time.Time
+	})
+	at := func(i int, n int64) *time.Time {
+		if n == 0 {
+			return nil
+		}
+		x.ts[i] = time.Unix(0, n).In(loc)
+		return &x.ts[i]
+	}
+	d := &x.d
+	*d = counter.Dossier{Code: r.Code, Agency: r.Agency, Holder: r.Holder, Status: r.Status,
+		ReceivedAt: at(0, r.ReceivedAt), LegalDueAt: at(1, r.LegalDueAt), PromisedDueAt: at(2, r.PromisedDueAt),
+		DueAt: at(3, r.DueAt), FinishedAt: at(4, r.FinishedAt), PausedAt: at(5, r.PausedAt),
 		Supplements: counter.Supplements{Intake: r.Intake, Appraisal: r.Appraisal}}
 	if d.Holder == "" {
 		d.Holder = d.Agency
 	}
 	if r.CreatedAt != 0 {
-		d.CreatedAt = *fromNanos(r.CreatedAt, loc)
+		d.CreatedAt = time.Unix(0, r.CreatedAt).In(loc)
 	}
 	if r.UpdatedAt != 0 {
-		d.UpdatedAt = *fromNanos(r.UpdatedAt, loc)
+		d.UpdatedAt = time.Unix(0, r.UpdatedAt).In(loc)
 	}
 	return d
 }
@@ -93,38 +106,21 @@ func (s *Store) ScorecardInput(ctx context.Context, plan *counter.ScorecardPlan)
 		if err := s.readScoreDays(tx, plan.Agency, from, to, in); err != nil {
 			return err
 		}
-		if err := readViolationMarks(ctx, tx, plan.Agency, from, to, in); err != nil {
+		if plan.Agency == s.cfg.Root.ID {
+			if err := readAllViolationMarks(ctx, tx, from, to, in, interner{s.cfg}); err != nil {
+				return err
+			}
+		} else if err := readViolationMarks(ctx, tx, plan.Agency, from, to, in, interner{s.cfg}); err != nil {
 			return err
 		}
-		prefix := append([]byte(plan.Agency), 0)
-		c := tx.Bucket(bucketAgencyIdx).Cursor()
-		seen := map[string]bool{}
-		n := 0
-		// Newest first by creation: skip those created after the window;
-		// every older one may still be open in it.
-		for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if n++; n%4096 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rest := k[len(prefix):]
-			if len(rest) <= 8 {
-				continue
-			}
-			code := string(rest[8:])
-			if seen[code] {
-				continue
-			}
-			seen[code] = true
-			b := tx.Bucket(bucketDossiers).Get(rest[8:])
-			if b == nil {
-				continue
-			}
+		names := interner{s.cfg}
+		keep := func(code string, b []byte) error {
 			var r scoreDossier
-			if err := json.Unmarshal(b, &r); err != nil {
+			if err := scanDossier(b, &r, names); err != nil {
 				return fmt.Errorf("decode dossier %s: %w", code, err)
 			}
 			if r.ReceivedAt == 0 || r.ReceivedAt > to.UnixNano() || (r.FinishedAt != 0 && r.FinishedAt < from.UnixNano()) {
-				continue
+				return nil
 			}
 			tr := counter.DossierTrack{Final: r.dossier(loc)}
 			var past []time.Time
@@ -140,6 +136,46 @@ func (s *Store) ScorecardInput(ctx context.Context, plan *counter.ScorecardPlan)
 				}
 			}
 			in.Dossiers = append(in.Dossiers, tr)
+			return nil
+		}
+		n := 0
+		if plan.Agency == s.cfg.Root.ID {
+			// Every dossier is in the root's scope: walk the states in key
+			// order rather than the index, which costs a lookup each.
+			c := tx.Bucket(bucketDossiers).Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if n++; n%4096 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if err := keep(string(k), v); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		prefix := append([]byte(plan.Agency), 0)
+		c := tx.Bucket(bucketAgencyIdx).Cursor()
+		seen := map[string]bool{}
+		// Newest first by creation: skip those created after the window;
+		// every older one may still be open in it.
+		for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rest := k[len(prefix):]
+			if len(rest) <= 8 {
+				continue
+			}
+			code := string(rest[8:])
+			if seen[code] {
+				continue
+			}
+			seen[code] = true
+			if b := tx.Bucket(bucketDossiers).Get(rest[8:]); b != nil {
+				if err := keep(code, b); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -159,17 +195,17 @@ func (s *Store) readScoreDays(tx *bolt.Tx, agency string, from, to time.Time, in
 		hi := []byte(dayKey(id, to, loc))
 		for k, v := c.Seek([]byte(dayKey(id, from, loc))); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, hi) <= 0; k, v = c.Next() {
 			var d scoreDay
-			if err := json.Unmarshal(v, &d); err != nil {
+			if err := scanDay(v, &d); err != nil {
 				return fmt.Errorf("decode rollup day %q: %w", k, err)
 			}
 			if d.Received == 0 && d.Finished == 0 {
 				continue
 			}
-			var day int
-			if _, err := fmt.Sscanf(string(k[len(prefix):]), "%d", &day); err != nil {
+			day, err := scanInt(k[len(prefix):])
+			if err != nil {
 				return fmt.Errorf("rollup day key %q: %w", k, err)
 			}
-			in.Days[id] = append(in.Days[id], counter.DayCount{Day: day, Received: d.Received, Finished: d.Finished, OnTime: d.OnTime})
+			in.Days[id] = append(in.Days[id], counter.DayCount{Day: int(day), Received: d.Received, Finished: d.Finished, OnTime: d.OnTime})
 		}
 	}
 	return nil
@@ -177,7 +213,7 @@ func (s *Store) readScoreDays(tx *bolt.Tx, agency string, from, to time.Time, in
 
 // readViolationMarks reads the counting violations charged within agency's
 // subtree with occurred_at in from..to.
-func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, to time.Time, in *counter.ScorecardInput) error {
+func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, to time.Time, in *counter.ScorecardInput, names interner) error {
 	prefix := append([]byte(agency), 0)
 	stop := invTimeKey(from)
 	c := tx.Bucket(bucketViolIdx).Cursor()
@@ -198,8 +234,38 @@ func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, t
 			return fmt.Errorf("violation %s is indexed but not stored", rest[8:])
 		}
 		var m violationMark
-		if err := json.Unmarshal(b[8:], &m); err != nil {
+		if err := scanViolation(b[8:], &m, names); err != nil {
 			return fmt.Errorf("decode violation %s: %w", rest[8:], err)
+		}
+		m.OccurredAt = time.Unix(0, int64(math.MaxUint64-beUint(rest[:8])))
+		if v := (counter.Violation{Status: m.Status}); !v.Counts() {
+			continue
+		}
+		in.Violations = append(in.Violations, counter.ViolationMark{Agency: m.Agency, Severity: m.Severity, OccurredAt: m.OccurredAt})
+	}
+	return nil
+}
+
+// readAllViolationMarks is readViolationMarks for the root's scope, which
+// holds every violation: it walks the violations in key order rather than
+// the time index, which costs a lookup each, and reads occurred_at from
+// the record.
+func readAllViolationMarks(ctx context.Context, tx *bolt.Tx, from, to time.Time, in *counter.ScorecardInput, names interner) error {
+	c := tx.Bucket(bucketViolations).Cursor()
+	n := 0
+	for k, b := c.First(); k != nil; k, b = c.Next() {
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(b) < 8 {
+			return fmt.Errorf("violation %s: stored record too short", k)
+		}
+		var m violationMark
+		if err := scanViolation(b[8:], &m, names); err != nil {
+			return fmt.Errorf("decode violation %s: %w", k, err)
+		}
+		if m.OccurredAt.Before(from) || m.OccurredAt.After(to) {
+			continue
 		}
 		if v := (counter.Violation{Status: m.Status}); !v.Counts() {
 			continue
