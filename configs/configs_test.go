@@ -308,9 +308,29 @@ backdate_tolerence: 24h
 				`rules.yaml:7: desk_grace: duration "99999999m" is too large (max 10000)` + "\n" +
 				`rules.yaml:8: warning_fraction: 1.5 is outside (0, 1]` + "\n" +
 				`rules.yaml:9: transfer_cutoff "3pm": want HH:MM` + "\n" +
-				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff)`},
+				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff, scorecard)`},
 		{"zero warning fraction", map[string]string{RulesFile: "warning_fraction: 0\n"},
 			"rules.yaml:1: warning_fraction: 0 is outside (0, 1]"},
+		{"scorecard problems", map[string]string{RulesFile: `scorecard:
+  weights: {high: -1, severe: 2}
+  share_766: 1.5
+  points_per_dossier: 0
+  min_dossiers: 0
+  bands:
+    - {code: Tot, name: Tốt, min: 80}
+    - {code: kha, name: Khá, min: 80}
+    - {code: kem, min: 10}
+`},
+			`rules.yaml:2: unknown key "severe" in scorecard.weights (want high, medium, low)` + "\n" +
+				`rules.yaml:2: scorecard.weights.high: -1 is negative` + "\n" +
+				`rules.yaml:3: scorecard.share_766: 1.5 is outside [0, 1]` + "\n" +
+				`rules.yaml:4: scorecard.points_per_dossier: 0 is not positive` + "\n" +
+				`rules.yaml:5: scorecard.min_dossiers: 0 is less than 1` + "\n" +
+				`rules.yaml:7: scorecard.bands[0].code "Tot": want lower-case letters, digits and _` + "\n" +
+				`rules.yaml:8: scorecard.bands[1].min 80 is not below the band before it (list bands highest first)` + "\n" +
+				`rules.yaml:9: scorecard.bands[2].name is required`},
+		{"scorecard bands leave low scores out", map[string]string{RulesFile: "scorecard:\n  bands: [{code: tot, name: Tốt, min: 50}]\n"},
+			"rules.yaml:2: scorecard.bands: the last band must have min 0, so that every score has a band"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := Load(folder(tc.files))
@@ -320,6 +340,25 @@ backdate_tolerence: 24h
 			require.Equal(t, tc.want, err.Error())
 		})
 	}
+}
+
+// TestLoadScorecardRules: the scorecard key overrides the defaults key by
+// key; bands, when given, replace the default bands whole.
+func TestLoadScorecardRules(t *testing.T) {
+	cfg, err := Load(folder(map[string]string{RulesFile: `scorecard:
+  weights: {high: 10}
+  share_766: 0.5
+  bands:
+    - {code: dat, name: Đạt, min: 60}
+    - {code: khong_dat, name: Không đạt, min: 0}
+`}))
+	require.NoError(t, err)
+	want := counter.DefaultScoreRules()
+	want.Weights[counter.SeverityHigh] = 10
+	want.Share766 = 0.5
+	want.Bands = []counter.Band{{Code: "dat", Name: "Đạt", Min: 60}, {Code: "khong_dat", Name: "Không đạt", Min: 0}}
+	require.Equal(t, want, cfg.Rules.Scorecard)
+	require.Equal(t, counter.DefaultRules().MaxSupplements, cfg.Rules.MaxSupplements)
 }
 
 // TestLoadEveryProblem checks that one broken folder yields all of its

@@ -12,7 +12,7 @@ var ruleDurationPattern = regexp.MustCompile(`^([0-9]+)(m|h|wd)$`)
 
 var ruleKeys = []string{"slip_grace", "supplement_window", "apology_notice", "max_reschedules",
 	"max_supplements", "bounce_limit", "desk_grace", "backdate_tolerance", "future_tolerance",
-	"warning_fraction", "transfer_cutoff"}
+	"warning_fraction", "transfer_cutoff", "scorecard"}
 
 // decodeRules reads rules.yaml (SPEC.md §2.4) over counter.DefaultRules:
 // a missing file, key or slip_grace channel keeps its default.
@@ -88,6 +88,112 @@ func decodeRules(d *decoder, n *node) counter.Rules {
 			d.addf(x.line, "transfer_cutoff %q: want HH:MM", s)
 		} else {
 			r.TransferCutoff = s
+		}
+	}
+	if x := top.get("scorecard"); x != nil {
+		r.Scorecard = decodeScoreRules(d, x)
+	}
+	return r
+}
+
+var bandCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// decodeScoreRules reads the scorecard key of rules.yaml over
+// counter.DefaultScoreRules: an absent key keeps its default; bands, when
+// given, replace the default bands whole.
+func decodeScoreRules(d *decoder, n *node) counter.ScoreRules {
+	r := counter.DefaultScoreRules()
+	o, _ := d.object(n, "scorecard", "weights", "share_766", "points_per_dossier", "min_dossiers", "bands")
+	if v := o.get("weights"); v != nil {
+		sevs := []string{counter.SeverityHigh, counter.SeverityMedium, counter.SeverityLow}
+		w, _ := d.object(v, "scorecard.weights", sevs...)
+		for _, sev := range sevs {
+			x := w.get(sev)
+			if x == nil {
+				continue
+			}
+			if f, ok := d.number(x, "scorecard.weights."+sev); ok {
+				if f < 0 {
+					d.addf(x.line, "scorecard.weights.%s: %s is negative", sev, x.text)
+				} else {
+					r.Weights[sev] = f
+				}
+			}
+		}
+	}
+	if x := o.get("share_766"); x != nil {
+		if f, ok := d.number(x, "scorecard.share_766"); ok {
+			if f < 0 || f > 1 {
+				d.addf(x.line, "scorecard.share_766: %s is outside [0, 1]", x.text)
+			} else {
+				r.Share766 = f
+			}
+		}
+	}
+	if x := o.get("points_per_dossier"); x != nil {
+		if f, ok := d.number(x, "scorecard.points_per_dossier"); ok {
+			if f <= 0 {
+				d.addf(x.line, "scorecard.points_per_dossier: %s is not positive", x.text)
+			} else {
+				r.PointsPerDossier = f
+			}
+		}
+	}
+	if x := o.get("min_dossiers"); x != nil {
+		if v, ok := d.integer(x, "scorecard.min_dossiers"); ok {
+			if v < 1 {
+				d.addf(x.line, "scorecard.min_dossiers: %d is less than 1", v)
+			} else {
+				r.MinDossiers = v
+			}
+		}
+	}
+	if x := o.get("bands"); x != nil {
+		items := d.list(x, "scorecard.bands")
+		var bands []counter.Band
+		ok := len(items) > 0
+		if !ok {
+			d.addf(x.line, "scorecard.bands: want at least one band")
+		}
+		for i, it := range items {
+			what := "scorecard.bands[" + strconv.Itoa(i) + "]"
+			b, _ := d.object(it, what, "code", "name", "min")
+			band := counter.Band{Code: d.str(b.get("code"), what+".code"), Name: d.str(b.get("name"), what+".name")}
+			switch {
+			case !bandCodePattern.MatchString(band.Code):
+				d.addf(it.line, "%s.code %q: want lower-case letters, digits and _", what, band.Code)
+				ok = false
+			case band.Name == "":
+				d.addf(it.line, "%s.name is required", what)
+				ok = false
+			}
+			for _, prev := range bands {
+				if prev.Code == band.Code {
+					d.addf(it.line, "%s.code %q is repeated", what, band.Code)
+					ok = false
+				}
+			}
+			m := b.get("min")
+			if m == nil {
+				d.addf(it.line, "%s.min is required", what)
+				ok = false
+			} else if f, good := d.number(m, what+".min"); !good {
+				ok = false
+			} else {
+				band.Min = f
+				if len(bands) > 0 && f >= bands[len(bands)-1].Min {
+					d.addf(m.line, "%s.min %s is not below the band before it (list bands highest first)", what, m.text)
+					ok = false
+				}
+			}
+			bands = append(bands, band)
+		}
+		if ok && bands[len(bands)-1].Min > 0 {
+			d.addf(x.line, "scorecard.bands: the last band must have min 0, so that every score has a band")
+			ok = false
+		}
+		if ok {
+			r.Bands = bands
 		}
 	}
 	return r

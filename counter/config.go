@@ -119,6 +119,8 @@ type Rules struct {
 	FutureTolerance   RuleDuration            `json:"future_tolerance"`
 	WarningFraction   float64                 `json:"warning_fraction"`
 	TransferCutoff    string                  `json:"transfer_cutoff"` // "15:00"
+	// Scorecard is how heads' scorecards are scored and banded.
+	Scorecard ScoreRules `json:"scorecard"`
 }
 
 // DefaultRules returns the defaults of SPEC.md §2.4.
@@ -137,6 +139,7 @@ func DefaultRules() Rules {
 		FutureTolerance:   RuleDuration{5, "m"},
 		WarningFraction:   0.75,
 		TransferCutoff:    "15:00",
+		Scorecard:         DefaultScoreRules(),
 	}
 }
 

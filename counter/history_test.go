@@ -10,7 +10,7 @@ import (
 	"github.com/motcua/motcua/counter/countertest"
 )
 
-var at = countertest.At
+
 
 // ev builds an event of dossier D at s (with Seq n, its arrival).
 func ev(n uint64, typ counter.EventType, s, agency string, f ...func(*counter.Event)) counter.Event {

@@ -39,6 +39,7 @@ func (s *Server) registerPageRoutes() {
 	s.app.Get("/wallboard", SecurityHeaders(true), s.page("wallboard.html", "Bảng theo dõi một cửa"))
 	s.app.Get("/desk", s.page("desk.html", "Quầy tiếp nhận"))
 	s.app.Get("/d/:code", s.page("dossier.html", "Hồ sơ"))
+	s.app.Get("/bao-cao", s.page("bao-cao.html", "Báo cáo, xếp hạng người đứng đầu"))
 	s.app.Get("/assets/:file", s.handleAsset)
 	s.app.Get("/tra-cuu", s.handleTrackingForm)
 	s.app.Get("/tra-cuu/:code", s.handleTrackingView)

@@ -81,7 +81,7 @@ func TestTrackingPage(t *testing.T) {
 // that forbids inline script; no page needs anything from a CDN.
 func TestPagesServed(t *testing.T) {
 	l := startLive(t, 0)
-	for _, path := range []string{"/wallboard", "/desk", "/d/ABC"} {
+	for _, path := range []string{"/wallboard", "/desk", "/d/ABC", "/bao-cao"} {
 		t.Run(path, func(t *testing.T) {
 			status, hdr, body := get(t, l.URL+path)
 			require.Equal(t, http.StatusOK, status)
@@ -92,7 +92,7 @@ func TestPagesServed(t *testing.T) {
 			require.Contains(t, body, `name="motcua-now"`)
 		})
 	}
-	for _, asset := range []string{"app.css", "common.js", "wallboard.js", "desk.js", "dossier.js"} {
+	for _, asset := range []string{"app.css", "common.js", "wallboard.js", "desk.js", "dossier.js", "bao-cao.js"} {
 		status, hdr, body := get(t, l.URL+"/assets/"+asset)
 		require.Equal(t, http.StatusOK, status, asset)
 		require.NotEmpty(t, hdr.Get("Content-Type"))

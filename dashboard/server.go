@@ -92,6 +92,12 @@ type Server struct {
 	// Codes issues dossier codes (POST /dossier-codes); nil uses Ledger
 	// when it implements CodeIssuer.
 	Codes CodeIssuer
+	// Reports reads scorecards and the register; nil uses the Ledger when
+	// it can (a *store.Store does), else those routes answer 503.
+	Reports Reporter
+	// HeadAt names the head of an agency on a day for scorecards; nil
+	// uses Config.HeadOf. A lookup by head terms plugs in here.
+	HeadAt counter.HeadFunc
 
 	// MaxConns caps the open connections (limit.Listener); 0 means no
 	// cap. serve derives it from the descriptor limit (limit.MaxConnsFor).
@@ -159,6 +165,7 @@ func NewServer(ledger counter.Ledger, cfg *counter.Config) *Server {
 	s.registerDossierRoutes(api)
 	s.registerViolationRoutes(api)
 	s.registerRollupRoutes(api)
+	s.registerScorecardRoutes(api)
 	s.registerConfigRoutes(api)
 	s.registerTokenRoutes(api)
 	s.registerAuditRoutes(api)

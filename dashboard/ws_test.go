@@ -45,7 +45,8 @@ var liveTokens = map[string]dashboard.Principal{
 	"supervisor-root": {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
 	// A per-official desk token: Hoàng Thu Hằng at Hải Châu's counter.
 	"desk-hc-cb064": {Role: dashboard.RoleDesk, Agency: "q-haichau-motcua", Official: "cb-064", Name: "Hoàng Thu Hằng"},
-	"head-root":     {Role: dashboard.RoleHead, Agency: "tp-danang"},
+	"head-thachthang": {Role: dashboard.RoleHead, Agency: "p-thachthang"},
+	"head-root":       {Role: dashboard.RoleHead, Agency: "tp-danang"},
 }
 
 // liveNow is the instant the test clock stands at: a Wednesday afternoon.

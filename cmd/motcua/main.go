@@ -49,6 +49,7 @@ Usage:
   motcua backup --out G (--db F | --server URL, with MOTCUA_TOKEN)
   motcua replay --db FILE [--config DIR] [--scratch DIR]
   motcua import --db FILE [--config DIR] [--format auto|ndjson|dvcqg] FILE...
+  motcua report scorecards|register|violations --db F --out X.xlsx [--config DIR] [--agency A] [--from D] [--to D]
 
 Without --config, the configs folder of the working directory is used if it
 exists, else the configuration built into the binary.
@@ -173,6 +174,8 @@ func (m *Main) newCommand(name string) command {
 		return &ReplayCommand{Main: m}
 	case "import":
 		return &ImportCommand{Main: m}
+	case "report":
+		return &ReportCommand{Main: m}
 	}
 	return nil
 }

@@ -43,6 +43,17 @@ const M = (() => {
       'Số liệu lúc': 'Figures as of', 'Đang mở': 'Open', 'Vi phạm trong kỳ': 'Violations in period',
       'Tỷ lệ đúng hạn': 'On-time rate', 'Đã rút lại': 'Withdrawn', 'Mức độ': 'Severity',
       'Kết quả thực hiện': 'Outcome', 'In mẫu': 'Print form', 'Đã nhận': 'Received', 'Đang xử lý': 'Processing',
+      'Báo cáo, xếp hạng người đứng đầu': "Heads' scorecards and ranking", 'Kỳ báo cáo': 'Period', 'Tháng': 'Month',
+      'Quý': 'Quarter', 'Năm': 'Year', 'Tùy chọn': 'Custom', 'Từ ngày': 'From', 'Đến ngày': 'To', 'Xem': 'Show',
+      'Cấp': 'Level', 'Tất cả các cấp': 'All levels', 'Cơ quan, đơn vị': 'Agency', 'Tiếp nhận': 'Received',
+      'Đã giải quyết': 'Finished', 'Tỷ lệ đúng hạn (QĐ 766)': 'On-time rate (766)', 'Đang quá hạn': 'Open overdue',
+      'Vi phạm cao/TB/thấp': 'Breaches high/med/low', 'Điểm': 'Score', 'Xếp loại': 'Band', 'Thứ hạng': 'Rank',
+      'Diễn biến 12 tháng': '12-month trend', 'Tải bảng xếp hạng': 'Download scorecards', 'Tải sổ theo dõi hồ sơ': 'Download register',
+      'Tải danh sách vi phạm': 'Download breaches', 'Tỷ lệ đúng hạn': 'On-time rate', 'Đang tải…': 'Loading…',
+      'Hoàn thành xuất sắc nhiệm vụ': 'Excellent', 'Hoàn thành tốt nhiệm vụ': 'Good', 'Hoàn thành nhiệm vụ': 'Completed',
+      'Không hoàn thành nhiệm vụ': 'Not completed', 'Thành phố': 'City', 'Sở, ban, ngành': 'Department', 'Quận, huyện': 'District',
+      'Phòng, ban chuyên môn': 'Division', 'Xã, phường': 'Commune', 'Bộ phận một cửa': 'Counter',
+      'Cách tính điểm': 'How the score is computed', 'Nhấn vào tên đơn vị để xem diễn biến.': 'Click a unit to see its trend.',
     },
   };
   let lang = localStorage.getItem('motcua.lang') || 'vi';
@@ -209,6 +220,26 @@ const M = (() => {
     return data;
   }
 
+  // download fetches an API file with the token in the header (never in
+  // the URL) and hands it to the browser as filename.
+  async function download(path, filename) {
+    const headers = {};
+    if (token) headers.Authorization = 'Bearer ' + token;
+    const r = await fetch('/api/v1' + path, { headers });
+    if (!r.ok) {
+      let data = null;
+      try { data = await r.json(); } catch (_) { data = null; }
+      throw new APIError(r.status, data);
+    }
+    const url = URL.createObjectURL(await r.blob());
+    const a = document.createElement('a');
+    a.href = url; a.download = filename;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
   // live opens /ws for agency and calls onMsg with each message; it
   // reconnects with backoff and calls onOpen on every (re)connection.
   function live(agency, onMsg, onOpen, onStatus) {
@@ -261,6 +292,6 @@ const M = (() => {
     if (so) so.addEventListener('click', () => { sessionStorage.removeItem('motcua.token'); localStorage.removeItem('motcua.token'); location.reload(); });
   });
 
-  return { t, codeName, stateName, eventName, statusName, severityName, vstatusName, counts, fieldName, fold, parseVN, fmtVN, api, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,
+  return { t, codeName, stateName, eventName, statusName, severityName, vstatusName, counts, fieldName, fold, parseVN, fmtVN, api, download, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,
     hasToken: () => !!token, lang: () => lang, APIError };
 })();

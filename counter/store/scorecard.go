@@ -1,0 +1,439 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/motcua/motcua/counter"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Reads for heads' scorecards and the reports (issue 13). Nothing here
+// writes: the scorecard is computed by counter.ComputeScorecards from what
+// these functions read.
+
+// scoreDay is the part of a per-day roll-up tally a scorecard needs; the
+// per-code maps are skipped by the decoder.
+type scoreDay struct {
+	Received int `json:"r"`
+	Finished int `json:"f"`
+	OnTime   int `json:"o"`
+}
+
+// scoreDossier is the part of a stored dossier (dossierRecord) the 766
+// rate needs, decoded without the applicant, the complaints or the
+// tracking key. TestScorecardInput keeps it in step with the codec.
+type scoreDossier struct {
+	Code          string `json:"c"`
+	Agency        string `json:"a"`
+	Holder        string `json:"h"`
+	Status        string `json:"s"`
+	CreatedAt     int64  `json:"ca"`
+	ReceivedAt    int64  `json:"ra"`
+	LegalDueAt    int64  `json:"ld"`
+	PromisedDueAt int64  `json:"pd"`
+	DueAt         int64  `json:"du"`
+	FinishedAt    int64  `json:"fa"`
+	Appraisal     int    `json:"sa"`
+	Intake        int    `json:"si"`
+	PausedAt      int64  `json:"pa"`
+	UpdatedAt     int64  `json:"ua"`
+}
+
+func (r *scoreDossier) dossier(loc *time.Location) *counter.Dossier {
+	// One allocation holds the dossier and its instants: a year of the
+	// city is some 65,000 of them per request.
+	x := new(struct {
+		d  counter.Dossier
+		ts [6]time.Time
+	})
+	at := func(i int, n int64) *time.Time {
+		if n == 0 {
+			return nil
+		}
+		x.ts[i] = time.Unix(0, n).In(loc)
+		return &x.ts[i]
+	}
+	d := &x.d
+	*d = counter.Dossier{Code: r.Code, Agency: r.Agency, Holder: r.Holder, Status: r.Status,
+		ReceivedAt: at(0, r.ReceivedAt), LegalDueAt: at(1, r.LegalDueAt), PromisedDueAt: at(2, r.PromisedDueAt),
+		DueAt: at(3, r.DueAt), FinishedAt: at(4, r.FinishedAt), PausedAt: at(5, r.PausedAt),
+		Supplements: counter.Supplements{Intake: r.Intake, Appraisal: r.Appraisal}}
+	if d.Holder == "" {
+		d.Holder = d.Agency
+	}
+	if r.CreatedAt != 0 {
+		d.CreatedAt = time.Unix(0, r.CreatedAt).In(loc)
+	}
+	if r.UpdatedAt != 0 {
+		d.UpdatedAt = time.Unix(0, r.UpdatedAt).In(loc)
+	}
+	return d
+}
+
+// violationMark is the part of a stored violation a scorecard needs.
+type violationMark struct {
+	Status     string    `json:"status"`
+	Severity   string    `json:"severity"`
+	Agency     string    `json:"agency"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// ScorecardInput reads what plan needs for its agency's subtree, in one
+// read transaction: the roll-up's per-day counts of every agency of the
+// subtree over the plan's window; the violations charged within it that
+// occurred in the window and count (Violation.Counts, so dismissed and
+// withdrawn ones are left out); and every dossier received by or held
+// within it that was received by the window's end and not finished before
+// its start, with its state at each judging instant it changed after.
+// Returns CodeNotFound for an unknown agency.
+func (s *Store) ScorecardInput(ctx context.Context, plan *counter.ScorecardPlan) (*counter.ScorecardInput, error) {
+	if s.cfg.Agency(plan.Agency) == nil {
+		return nil, counter.Errorf(counter.CodeNotFound, "agency", "unknown agency %q", "không có cơ quan %q", plan.Agency)
+	}
+	in := &counter.ScorecardInput{Days: map[string][]counter.DayCount{}}
+	from, to, ok := plan.Window()
+	if !ok {
+		return in, nil
+	}
+	instants := plan.Instants()
+	loc := s.cfg.Calendar.Location
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := s.readScoreDays(tx, plan.Agency, from, to, in); err != nil {
+			return err
+		}
+		if plan.Agency == s.cfg.Root.ID {
+			if err := readAllViolationMarks(ctx, tx, from, to, in, interner{s.cfg}); err != nil {
+				return err
+			}
+		} else if err := readViolationMarks(ctx, tx, plan.Agency, from, to, in, interner{s.cfg}); err != nil {
+			return err
+		}
+		names := interner{s.cfg}
+		keep := func(code string, b []byte) error {
+			var r scoreDossier
+			if err := scanDossier(b, &r, names); err != nil {
+				return fmt.Errorf("decode dossier %s: %w", code, err)
+			}
+			if r.ReceivedAt == 0 || r.ReceivedAt > to.UnixNano() || (r.FinishedAt != 0 && r.FinishedAt < from.UnixNano()) {
+				return nil
+			}
+			tr := counter.DossierTrack{Final: r.dossier(loc)}
+			var past []time.Time
+			for _, j := range instants {
+				if j.UnixNano() < r.UpdatedAt && j.UnixNano() >= r.ReceivedAt {
+					past = append(past, j)
+				}
+			}
+			if len(past) > 0 {
+				var err error
+				if tr.Past, err = s.statesAt(tx, code, past); err != nil {
+					return err
+				}
+			}
+			in.Dossiers = append(in.Dossiers, tr)
+			return nil
+		}
+		n := 0
+		if plan.Agency == s.cfg.Root.ID {
+			// Every dossier is in the root's scope: walk the states in key
+			// order rather than the index, which costs a lookup each.
+			c := tx.Bucket(bucketDossiers).Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if n++; n%4096 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if err := keep(string(k), v); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		prefix := append([]byte(plan.Agency), 0)
+		c := tx.Bucket(bucketAgencyIdx).Cursor()
+		seen := map[string]bool{}
+		// Newest first by creation: skip those created after the window;
+		// every older one may still be open in it.
+		for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rest := k[len(prefix):]
+			if len(rest) <= 8 {
+				continue
+			}
+			code := string(rest[8:])
+			if seen[code] {
+				continue
+			}
+			seen[code] = true
+			if b := tx.Bucket(bucketDossiers).Get(rest[8:]); b != nil {
+				if err := keep(code, b); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read scorecards of %s: %w", plan.Agency, err)
+	}
+	return in, nil
+}
+
+// readScoreDays reads the per-day roll-up counts of agency's subtree for
+// the local days from..to.
+func (s *Store) readScoreDays(tx *bolt.Tx, agency string, from, to time.Time, in *counter.ScorecardInput) error {
+	loc := s.cfg.Calendar.Location
+	c := tx.Bucket(bucketRollupDay).Cursor()
+	for _, id := range s.cfg.Subtree(agency) {
+		prefix := []byte(id + "\x00")
+		hi := []byte(dayKey(id, to, loc))
+		for k, v := c.Seek([]byte(dayKey(id, from, loc))); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, hi) <= 0; k, v = c.Next() {
+			var d scoreDay
+			if err := scanDay(v, &d); err != nil {
+				return fmt.Errorf("decode rollup day %q: %w", k, err)
+			}
+			if d.Received == 0 && d.Finished == 0 {
+				continue
+			}
+			day, err := scanInt(k[len(prefix):])
+			if err != nil {
+				return fmt.Errorf("rollup day key %q: %w", k, err)
+			}
+			in.Days[id] = append(in.Days[id], counter.DayCount{Day: int(day), Received: d.Received, Finished: d.Finished, OnTime: d.OnTime})
+		}
+	}
+	return nil
+}
+
+// readViolationMarks reads the counting violations charged within agency's
+// subtree with occurred_at in from..to.
+func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, to time.Time, in *counter.ScorecardInput, names interner) error {
+	prefix := append([]byte(agency), 0)
+	stop := invTimeKey(from)
+	c := tx.Bucket(bucketViolIdx).Cursor()
+	n := 0
+	for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rest := k[len(prefix):]
+		if len(rest) < 8 {
+			continue
+		}
+		if bytes.Compare(rest[:8], stop) > 0 {
+			break
+		}
+		b := tx.Bucket(bucketViolations).Get(rest[8:])
+		if len(b) < 8 {
+			return fmt.Errorf("violation %s is indexed but not stored", rest[8:])
+		}
+		var m violationMark
+		if err := scanViolation(b[8:], &m, names); err != nil {
+			return fmt.Errorf("decode violation %s: %w", rest[8:], err)
+		}
+		m.OccurredAt = time.Unix(0, int64(math.MaxUint64-beUint(rest[:8])))
+		if v := (counter.Violation{Status: m.Status}); !v.Counts() {
+			continue
+		}
+		in.Violations = append(in.Violations, counter.ViolationMark{Agency: m.Agency, Severity: m.Severity, OccurredAt: m.OccurredAt})
+	}
+	return nil
+}
+
+// readAllViolationMarks is readViolationMarks for the root's scope, which
+// holds every violation: it walks the violations in key order rather than
+// the time index, which costs a lookup each, and reads occurred_at from
+// the record.
+func readAllViolationMarks(ctx context.Context, tx *bolt.Tx, from, to time.Time, in *counter.ScorecardInput, names interner) error {
+	c := tx.Bucket(bucketViolations).Cursor()
+	n := 0
+	for k, b := c.First(); k != nil; k, b = c.Next() {
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(b) < 8 {
+			return fmt.Errorf("violation %s: stored record too short", k)
+		}
+		var m violationMark
+		if err := scanViolation(b[8:], &m, names); err != nil {
+			return fmt.Errorf("decode violation %s: %w", k, err)
+		}
+		if m.OccurredAt.Before(from) || m.OccurredAt.After(to) {
+			continue
+		}
+		if v := (counter.Violation{Status: m.Status}); !v.Counts() {
+			continue
+		}
+		in.Violations = append(in.Violations, counter.ViolationMark{Agency: m.Agency, Severity: m.Severity, OccurredAt: m.OccurredAt})
+	}
+	return nil
+}
+
+// statesAt folds code's history up to each of instants (ascending) and
+// returns the states by UnixNano; an instant before the dossier's first
+// event maps to nil. Events are folded in order of at, ties in log order
+// (SPEC.md §10.1).
+func (s *Store) statesAt(tx *bolt.Tx, code string, instants []time.Time) (map[int64]*counter.Dossier, error) {
+	events, err := dossierEvents(tx, code)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(events, func(a, b counter.Event) int { return a.At.Compare(b.At) })
+	out := make(map[int64]*counter.Dossier, len(instants))
+	var d *counter.Dossier
+	i := 0
+	for _, j := range instants {
+		for ; i < len(events) && !events[i].At.After(j); i++ {
+			d = counter.Fold(s.cfg, d, events[i])
+		}
+		out[j.UnixNano()] = d
+	}
+	return out, nil
+}
+
+// RegisterRow is one line of the dossier register (Sổ theo dõi hồ sơ,
+// Form 06 of Circular 01/2018, Form 07 of Circular 03/2025): the dossier
+// and the instants of its handovers read from its events.
+type RegisterRow struct {
+	Dossier *counter.Dossier
+	// TransferredAt and TransferredTo are the first transfer out of the
+	// receiving counter: when, and to which agency.
+	TransferredAt *time.Time
+	TransferredTo string
+	// ResultAt is when the result came back (result_ready).
+	ResultAt *time.Time
+	// EndReason is the reason of a rejection or withdrawal, if any.
+	EndReason string
+}
+
+// registerChunk is how many rows one read transaction gathers, so that a
+// long export never holds a transaction (and the file's remapping) for
+// long, nor more than this many rows in memory.
+const registerChunk = 256
+
+// EachRegisterRow calls fn with every dossier received by a counter
+// within agency's subtree with received_at in from..to, in the order the
+// dossiers were created (receipt order for dossiers received at the
+// counter; dossiers created at the same instant in code order), outside
+// any transaction. It stops at fn's first error and
+// returns it. Returns CodeNotFound for an unknown agency.
+func (s *Store) EachRegisterRow(ctx context.Context, agency string, from, to time.Time, fn func(RegisterRow) error) error {
+	if s.cfg.Agency(agency) == nil {
+		return counter.Errorf(counter.CodeNotFound, "agency", "unknown agency %q", "không có cơ quan %q", agency)
+	}
+	prefix := append([]byte(agency), 0)
+	var resume []byte // the last key read; the next chunk continues before it
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var rows []RegisterRow
+		done := false
+		err := s.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketAgencyIdx).Cursor()
+			// Oldest first: the index is newest first, so walk it backwards
+			// from the agency's last key, or from before the last key read.
+			start := resume
+			if start == nil {
+				start = append([]byte(agency), 1) // just past the agency's keys
+			}
+			k, _ := c.Seek(start)
+			if k == nil {
+				k, _ = c.Last()
+			} else {
+				k, _ = c.Prev()
+			}
+			// Walking backwards reverses the codes of dossiers created at
+			// the same instant; each such run is gathered and put back in
+			// code order, and a chunk ends only between runs.
+			var run []RegisterRow
+			runCreated := int64(-1)
+			flush := func() {
+				slices.Reverse(run)
+				rows = append(rows, run...)
+				run = run[:0]
+			}
+			for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+				rest := k[len(prefix):]
+				if len(rest) <= 8 {
+					continue
+				}
+				created := int64(^beUint(rest[:8]))
+				if created != runCreated {
+					flush()
+					if len(rows) >= registerChunk {
+						return nil // resume is the last key of the run just flushed
+					}
+					runCreated = created
+				}
+				if created > to.UnixNano() {
+					done = true
+					return nil
+				}
+				resume = cp(k)
+				row, ok, err := s.registerRow(tx, agency, string(rest[8:]), from, to)
+				if err != nil {
+					return err
+				}
+				if ok {
+					run = append(run, row)
+				}
+			}
+			flush()
+			done = true
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read register of %s: %w", agency, err)
+		}
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// registerRow builds the row of code when a counter within agency received
+// it in from..to.
+func (s *Store) registerRow(tx *bolt.Tx, agency, code string, from, to time.Time) (RegisterRow, bool, error) {
+	d, err := s.getDossier(tx, code)
+	if err != nil || d == nil {
+		return RegisterRow{}, false, err
+	}
+	if d.ReceivedAt == nil || d.ReceivedAt.Before(from) || d.ReceivedAt.After(to) || !s.cfg.Within(d.Agency, agency) {
+		return RegisterRow{}, false, nil
+	}
+	events, err := dossierEvents(tx, code)
+	if err != nil {
+		return RegisterRow{}, false, err
+	}
+	slices.SortStableFunc(events, func(a, b counter.Event) int { return a.At.Compare(b.At) })
+	row := RegisterRow{Dossier: d}
+	loc := s.cfg.Calendar.Location
+	for _, e := range events {
+		at := e.At.In(loc)
+		switch e.Type {
+		case counter.Transferred:
+			if row.TransferredAt == nil {
+				row.TransferredAt, row.TransferredTo = &at, e.To
+			}
+		case counter.ResultReady:
+			if row.ResultAt == nil {
+				row.ResultAt = &at
+			}
+		case counter.Rejected, counter.Withdrawn:
+			row.EndReason = e.Reason
+		}
+	}
+	return row, true, nil
+}
