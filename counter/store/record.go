@@ -436,9 +436,11 @@ func (w *writeTx) settle(code string, prev *counter.Dossier, cause string) (*cou
 		return nil, nil, err
 	}
 	counter.SortHistory(hist)
-	stored, err := dossierViolations(w.tx, code)
-	if err != nil {
-		return nil, nil, err
+	var stored []counter.Violation
+	if prev != nil { // a dossier new in this call has none yet
+		if stored, err = dossierViolations(w.tx, code); err != nil {
+			return nil, nil, err
+		}
 	}
 	out, err := counter.Settle(w.cfg, w.s.opts.Evaluator, counter.SettleInput{
 		Prev: prev, History: hist, Stored: stored, Now: w.now, Cause: cause, TrackingKey: w.s.TrackingKey(code),
