@@ -114,6 +114,7 @@ type Rules struct {
 	FutureTolerance   RuleDuration            `json:"future_tolerance"`
 	WarningFraction   float64                 `json:"warning_fraction"`
 	TransferCutoff    string                  `json:"transfer_cutoff"` // "15:00"
+	PlausibleRange    DateRange               `json:"plausible_range"` // instants outside it are refused (SPEC.md §10.4)
 }
 
 // DefaultRules returns the defaults of SPEC.md §2.4.
@@ -132,6 +133,7 @@ func DefaultRules() Rules {
 		FutureTolerance:   RuleDuration{5, "m"},
 		WarningFraction:   0.75,
 		TransferCutoff:    "15:00",
+		PlausibleRange:    DateRange{From: calendar.Date{Year: 2000, Month: time.January, Day: 1}, To: calendar.Date{Year: 2100, Month: time.December, Day: 31}},
 	}
 }
 
