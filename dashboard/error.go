@@ -50,6 +50,9 @@ var codes = map[string]int{
 	counter.CodeComplaintResolved: http.StatusConflict,
 	counter.CodeComplaintNotFound: http.StatusNotFound,
 	counter.CodeTooManyEvents:     http.StatusUnprocessableEntity,
+	counter.CodeTooLong:           http.StatusUnprocessableEntity,
+	counter.CodeBadCharacters:     http.StatusUnprocessableEntity,
+	counter.CodeOutOfRange:        http.StatusUnprocessableEntity,
 
 	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodeBadRequest:       http.StatusBadRequest,

@@ -44,13 +44,16 @@ var wantStatus = map[string]int{
 	"unavailable":       503,
 	"internal":          500,
 
-	"not_received":        409,
-	"already_exists":      409,
-	"already_finished":    409,
-	"no_open_supplement":  409,
-	"complaint_resolved":  409,
-	"complaint_not_found": 404,
-	"too_many_events":     422,
+	"not_received":         409,
+	"already_exists":       409,
+	"already_finished":     409,
+	"no_open_supplement":   409,
+	"complaint_resolved":   409,
+	"complaint_not_found":  404,
+	"too_many_events":      422,
+	"too_long":             422,
+	"bad_characters":       422,
+	"instant_out_of_range": 422,
 }
 
 // counterCodes returns the values of every Code* string constant declared

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -79,6 +82,9 @@ func DecodeEvents(body []byte) ([]counter.Event, error) {
 	if !json.Valid(body) {
 		return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
 	}
+	if err := checkJSON(body, eventsBodyType(body)); err != nil {
+		return nil, err
+	}
 	if body[0] != '{' {
 		return nil, counter.Errorf(counter.CodeInvalid, "", "body must be an event object or {\"events\": [...]}",
 			"nội dung phải là một sự kiện hoặc {\"events\": [...]}")
@@ -143,11 +149,178 @@ func objectKeys(body []byte) (map[string]json.RawMessage, error) {
 			return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
 		}
 		if _, dup := out[k]; dup {
-			return nil, counter.Errorf(counter.CodeInvalid, k, "field %q given twice", "trường %q bị lặp lại", k)
+			return nil, counter.Errorf(counter.CodeBadJSON, k, "field %q given twice", "trường %q bị lặp lại", k)
 		}
 		out[k] = v
 	}
 	return out, nil
+}
+
+// eventsBodyType is the Go type a POST /events body decodes into: a batch
+// when its top level has the key "events", else one event.
+func eventsBodyType(body []byte) reflect.Type {
+	var probe struct {
+		Events json.RawMessage `json:"events"`
+	}
+	if json.Unmarshal(body, &probe) == nil && probe.Events != nil {
+		return reflect.TypeFor[struct {
+			Events []counter.Event `json:"events"`
+		}]()
+	}
+	return reflect.TypeFor[counter.Event]()
+}
+
+// checkJSON refuses with CodeBadJSON what encoding/json would otherwise
+// rewrite or guess at, anywhere in body (SPEC.md §10.4): bytes that are not
+// UTF-8 and \u escapes of lone surrogates (both silently become U+FFFD),
+// and an object with two keys equal up to case ("at" and "At": encoding/json
+// matches names case-insensitively and the last one would win). When t,
+// the Go type body is meant for, is not nil, a key that matches one of its
+// fields only up to case is refused too, so that names are case-sensitive.
+// body must be valid JSON (json.Valid).
+func checkJSON(body []byte, t reflect.Type) error {
+	if !utf8.Valid(body) {
+		off := 0
+		for off < len(body) {
+			r, n := utf8.DecodeRune(body[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		return counter.Errorf(counter.CodeBadJSON, "", "the body is not valid UTF-8 (byte %d)",
+			"nội dung không phải UTF-8 hợp lệ (byte thứ %d)", off+1)
+	}
+	if off, ok := loneSurrogate(body); ok {
+		return counter.Errorf(counter.CodeBadJSON, "", "the \\u escape at byte %d is half of a UTF-16 surrogate pair",
+			"chuỗi thoát \\u ở byte thứ %d là nửa cặp thay thế UTF-16", off+1)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	return walkJSON(dec, "", t)
+}
+
+// loneSurrogate finds a \uD800–\uDFFF escape in a string of the valid JSON
+// body that is not a high surrogate followed by a low one.
+func loneSurrogate(body []byte) (int, bool) {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(body) || body[i] != '\\' || body[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+		return rune(v), err == nil
+	}
+	in := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case !in:
+			in = c == '"'
+		case c == '"':
+			in = false
+		case c == '\\':
+			r, ok := hex4(i)
+			if !ok {
+				i++ // a one-character escape
+				continue
+			}
+			switch {
+			case r >= 0xd800 && r < 0xdc00:
+				if lo, ok := hex4(i + 6); ok && lo >= 0xdc00 && lo < 0xe000 {
+					i += 11
+					continue
+				}
+				return i, true
+			case r >= 0xdc00 && r < 0xe000:
+				return i, true
+			}
+			i += 5
+		}
+	}
+	return 0, false
+}
+
+// walkJSON reads one value from dec, at path, meant for t (nil: unknown),
+// refusing keys as checkJSON says.
+func walkJSON(dec *json.Decoder, path string, t reflect.Type) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return counter.Errorf(counter.CodeBadJSON, path, "malformed JSON", "JSON không hợp lệ")
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]string{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return counter.Errorf(counter.CodeBadJSON, path, "malformed JSON", "JSON không hợp lệ")
+			}
+			k, _ := kt.(string)
+			p := join(path, k)
+			fk := foldKey(k)
+			if prev, dup := seen[fk]; dup {
+				if prev == k {
+					return counter.Errorf(counter.CodeBadJSON, p, "field %q given twice", "trường %q bị lặp lại", p)
+				}
+				return counter.Errorf(counter.CodeBadJSON, p, "keys %q and %q differ only in case", "hai khóa %q và %q chỉ khác nhau chữ hoa, chữ thường", prev, k)
+			}
+			seen[fk] = k
+			var ft reflect.Type
+			if t != nil && t.Kind() == reflect.Struct && t != timeType {
+				if f, ok := fieldByJSONName(t, k); ok {
+					if name := jsonName(f); name != k {
+						return counter.Errorf(counter.CodeBadJSON, p, "unknown key %q: keys are case-sensitive (did you mean %q?)",
+							"khóa %q không hợp lệ: khóa phân biệt chữ hoa, chữ thường (có phải là %q?)", k, name)
+					}
+					ft = f.Type
+				}
+			}
+			if err := walkJSON(dec, p, ft); err != nil {
+				return err
+			}
+		}
+	case json.Delim('['):
+		var et reflect.Type
+		if t != nil && t.Kind() == reflect.Slice {
+			et = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if err := walkJSON(dec, path+"["+strconv.Itoa(i)+"]", et); err != nil {
+				return err
+			}
+		}
+	default:
+		return nil
+	}
+	if _, err := dec.Token(); err != nil { // the closing delimiter
+		return counter.Errorf(counter.CodeBadJSON, path, "malformed JSON", "JSON không hợp lệ")
+	}
+	return nil
+}
+
+// foldKey maps each rune of k to the smallest rune it equals up to case
+// (unicode.SimpleFold's orbit), so that keys encoding/json would match to
+// one field (at, At, AT; s, ſ; k, K) fold to one string.
+func foldKey(k string) string {
+	var b strings.Builder
+	for _, r := range k {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
+}
+
+// jsonName is the key encoding/json uses for the struct field f.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name
 }
 
 // decodeEvent decodes one event object: values of the wrong type are
@@ -171,11 +344,54 @@ func decodeEvent(raw []byte) (counter.Event, error) {
 			Message:   "invalid field " + field + ": " + why.en,
 			MessageVI: "trường " + field + " không hợp lệ: " + why.vi}
 	}
+	if err := checkInstantText(raw); err != nil {
+		return counter.Event{}, err
+	}
 	e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
 	if e.Applicant != nil {
 		e.Applicant.IDHash = "" // the server's keyed hash, never the client's
 	}
 	return e, nil
+}
+
+// instantText is RFC 3339 as it can be stored exactly: at most nine
+// fractional digits (time.Time keeps nanoseconds and would drop the rest)
+// and an offset of whole minutes under 60.
+var instantText = regexp.MustCompile(`^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-5][0-9])"$`)
+
+// checkInstantText refuses an instant of the event raw that time.Time
+// parses but would not give back as sent. raw decoded as an event already.
+func checkInstantText(raw []byte) error {
+	var probe struct {
+		At       json.RawMessage `json:"at"`
+		DueAt    json.RawMessage `json:"due_at"`
+		NewDueAt json.RawMessage `json:"new_due_at"`
+		Slip     *struct {
+			DueAt json.RawMessage `json:"due_at"`
+		} `json:"slip"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil // the typed decode succeeded; nothing more to learn here
+	}
+	fields := []struct {
+		name string
+		v    json.RawMessage
+	}{{"at", probe.At}, {"due_at", probe.DueAt}, {"new_due_at", probe.NewDueAt}}
+	if probe.Slip != nil {
+		fields = append(fields, struct {
+			name string
+			v    json.RawMessage
+		}{"slip.due_at", probe.Slip.DueAt})
+	}
+	for _, f := range fields {
+		if len(f.v) == 0 || string(f.v) == "null" || instantText.Match(f.v) {
+			continue
+		}
+		return counter.Errorf(counter.CodeInvalid, f.name,
+			"invalid field %s: expected an RFC 3339 time with at most 9 fractional digits and an offset like +07:00",
+			"trường %s không hợp lệ: cần thời điểm theo RFC 3339, tối đa 9 chữ số thập phân của giây, có múi giờ như +07:00", f.name)
+	}
+	return nil
 }
 
 func strictDecode(raw []byte, v any) error {
