@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/dashboard"
 )
 
 // rawPost sends body to POST /api/v1/events as token, as bytes: no client
@@ -175,4 +176,25 @@ func TestImplausibleDataStillListed(t *testing.T) {
 	st, body = l.rawPost(t, "desk-root", []byte(`{"id": "old-epoch-2", "type": "withdrawn", "dossier": "OLD-EPOCH",
 		"at": "2026-03-11T08:00:00+07:00", "agency": "p-thachthang-motcua"}`))
 	require.Less(t, st, 500, "%s", body)
+}
+
+// TestAlertWebhookStrictJSON: the Alertmanager webhook body is held to the
+// same JSON rules as events: keys equal up to case, or bytes that are not
+// UTF-8, are 400 bad_json.
+func TestAlertWebhookStrictJSON(t *testing.T) {
+	f := newFixture(t)
+	sup, _ := f.tokens.add(t, dashboard.RoleSupervisor, "tp-danang")
+	for body, field := range map[string]string{
+		`{"version": "4", "status": "firing", "Status": "resolved", "alerts": []}`:             "Status",
+		`{"version": "4", "alerts": [{"labels": {"agency": "so-xd", "Agency": "q-haichau"}}]}`: "alerts[0].labels.Agency",
+		"{\"version\": \"4\", \"alerts\": [{\"labels\": {\"agency\": \"so-xd\xff\"}}]}":        "",
+	} {
+		r := do(t, f.s, "POST", "/api/v1/alerts", []byte(body), "Authorization", "Bearer "+sup)
+		require.Equal(t, 400, r.Status, "%s: %s", body, r.Body)
+		code, _, _, got := apiError(t, r)
+		require.Equal(t, counter.CodeBadJSON, code)
+		require.Equal(t, field, got)
+	}
+	r := do(t, f.s, "POST", "/api/v1/alerts", []byte(`{"version": "4", "status": "firing", "alerts": []}`), "Authorization", "Bearer "+sup)
+	require.Equal(t, 200, r.Status, "%s", r.Body)
 }
