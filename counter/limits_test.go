@@ -107,7 +107,9 @@ func TestCheckLimits(t *testing.T) {
 		{"text with DEL", func(e *counter.Event) { e.Text = "a\x7f" }, counter.CodeBadCharacters, "text"},
 		{"step with a C1 control", func(e *counter.Event) { e.Step = "thẩm định\u0085" }, counter.CodeBadCharacters, "step"},
 		{"item name too long", func(e *counter.Event) { e.Documents[0].Name = n("đ", counter.MaxItemNameLen+1) }, counter.CodeTooLong, "documents[0].name"},
-		{"item code too long", func(e *counter.Event) { e.Documents = append(e.Documents, counter.Item{Code: n("d", counter.MaxRefLen+1)}) }, counter.CodeTooLong, "documents[1].code"},
+		{"item code too long", func(e *counter.Event) {
+			e.Documents = append(e.Documents, counter.Item{Code: n("d", counter.MaxRefLen+1)})
+		}, counter.CodeTooLong, "documents[1].code"},
 		{"items at the limit", func(e *counter.Event) { e.Documents = items(counter.MaxItems) }, "", ""},
 		{"too many items", func(e *counter.Event) { e.Documents = items(counter.MaxItems + 1) }, counter.CodeTooLong, "documents"},
 	}
