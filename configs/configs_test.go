@@ -123,9 +123,11 @@ supplement_window: 5wd
 max_supplements: 2
 warning_fraction: 1
 transfer_cutoff: "16:30"
+plausible_range: {from: 2015-07-01, to: 2040-12-31}
 `}))
 	require.NoError(t, err)
 	want := counter.DefaultRules()
+	want.PlausibleRange = counter.DateRange{From: calendar.Date{Year: 2015, Month: 7, Day: 1}, To: calendar.Date{Year: 2040, Month: 12, Day: 31}}
 	want.SlipGrace[counter.ChannelOnline] = counter.RuleDuration{Value: 2, Unit: "wd"}
 	want.SupplementWindow = counter.RuleDuration{Value: 5, Unit: "wd"}
 	want.MaxSupplements = 2
@@ -308,7 +310,16 @@ backdate_tolerence: 24h
 				`rules.yaml:7: desk_grace: duration "99999999m" is too large (max 10000)` + "\n" +
 				`rules.yaml:8: warning_fraction: 1.5 is outside (0, 1]` + "\n" +
 				`rules.yaml:9: transfer_cutoff "3pm": want HH:MM` + "\n" +
-				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff, scorecard)`},
+				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff, scorecard, plausible_range)`},
+		{"plausible range reversed", map[string]string{RulesFile: "plausible_range: {from: 2100-01-01, to: 2000-01-01}\n"},
+			"rules.yaml:1: plausible_range: to 2000-01-01 is before from 2100-01-01"},
+		{"plausible range wider than the store", map[string]string{RulesFile: "plausible_range: {from: 1970-01-01, to: 2100-12-31}\n"},
+			"rules.yaml:1: plausible_range: 1970-01-01 to 2100-12-31 is wider than the store can keep (1971-01-01 to 2261-12-31)"},
+		{"plausible range half", map[string]string{RulesFile: "plausible_range: {from: 2000-01-01}\n"},
+			"rules.yaml:1: plausible_range: give both from and to"},
+		{"plausible range bad date", map[string]string{RulesFile: "plausible_range: {from: 2000-02-30, to: 2100-12-31, since: 1}\n"},
+			`rules.yaml:1: unknown key "since" in plausible_range (want from, to)` + "\n" +
+				`rules.yaml:1: plausible_range from "2000-02-30": want YYYY-MM-DD`},
 		{"zero warning fraction", map[string]string{RulesFile: "warning_fraction: 0\n"},
 			"rules.yaml:1: warning_fraction: 0 is outside (0, 1]"},
 		{"scorecard problems", map[string]string{RulesFile: `scorecard:

@@ -4,15 +4,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/calendar"
 )
 
 var ruleDurationPattern = regexp.MustCompile(`^([0-9]+)(m|h|wd)$`)
 
 var ruleKeys = []string{"slip_grace", "supplement_window", "apology_notice", "max_reschedules",
 	"max_supplements", "bounce_limit", "desk_grace", "backdate_tolerance", "future_tolerance",
-	"warning_fraction", "transfer_cutoff", "scorecard"}
+	"warning_fraction", "transfer_cutoff", "scorecard", "plausible_range"}
 
 // decodeRules reads rules.yaml (SPEC.md §2.4) over counter.DefaultRules:
 // a missing file, key or slip_grace channel keeps its default.
@@ -88,6 +90,24 @@ func decodeRules(d *decoder, n *node) counter.Rules {
 			d.addf(x.line, "transfer_cutoff %q: want HH:MM", s)
 		} else {
 			r.TransferCutoff = s
+		}
+	}
+	if x := top.get("plausible_range"); x != nil {
+		o, ok := d.object(x, "plausible_range", "from", "to")
+		from, ok1 := d.date(o.get("from"), "plausible_range from")
+		to, ok2 := d.date(o.get("to"), "plausible_range to")
+		switch {
+		case !ok:
+		case !o.has("from") || !o.has("to"):
+			d.addf(x.line, "plausible_range: give both from and to")
+		case !ok1 || !ok2:
+		case before(to, from):
+			d.addf(x.line, "plausible_range: to %s is before from %s", to, from)
+		case before(from, counter.PlausibleMin) || before(counter.PlausibleMax, to):
+			d.addf(x.line, "plausible_range: %s to %s is wider than the store can keep (%s to %s)",
+				from, to, counter.PlausibleMin, counter.PlausibleMax)
+		default:
+			r.PlausibleRange = counter.DateRange{From: from, To: to}
 		}
 	}
 	if x := top.get("scorecard"); x != nil {
@@ -198,6 +218,8 @@ func decodeScoreRules(d *decoder, n *node) counter.ScoreRules {
 	}
 	return r
 }
+
+func before(a, b calendar.Date) bool { return a.In(time.UTC).Before(b.In(time.UTC)) }
 
 // ruleDuration parses "15m", "2h" or "1wd".
 func (d *decoder) ruleDuration(n *node, what string) (counter.RuleDuration, bool) {

@@ -120,7 +120,8 @@ type Rules struct {
 	WarningFraction   float64                 `json:"warning_fraction"`
 	TransferCutoff    string                  `json:"transfer_cutoff"` // "15:00"
 	// Scorecard is how heads' scorecards are scored and banded.
-	Scorecard ScoreRules `json:"scorecard"`
+	Scorecard      ScoreRules `json:"scorecard"`
+	PlausibleRange DateRange  `json:"plausible_range"` // instants outside it are refused (SPEC.md §10.4)
 }
 
 // DefaultRules returns the defaults of SPEC.md §2.4.
@@ -140,6 +141,7 @@ func DefaultRules() Rules {
 		WarningFraction:   0.75,
 		TransferCutoff:    "15:00",
 		Scorecard:         DefaultScoreRules(),
+		PlausibleRange:    DateRange{From: calendar.Date{Year: 2000, Month: time.January, Day: 1}, To: calendar.Date{Year: 2100, Month: time.December, Day: 31}},
 	}
 }
 

@@ -10,8 +10,6 @@ import (
 	"github.com/motcua/motcua/counter/countertest"
 )
 
-
-
 // ev builds an event of dossier D at s (with Seq n, its arrival).
 func ev(n uint64, typ counter.EventType, s, agency string, f ...func(*counter.Event)) counter.Event {
 	e := counter.Event{ID: string(typ) + "@" + s, Type: typ, Dossier: "D", At: at(s), Agency: agency, Seq: n}

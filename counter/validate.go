@@ -38,6 +38,9 @@ func oneOf(field, got string, allowed []string) *Error {
 // the configuration only: no dossier state and no clock. It is the part of
 // acceptance that a decoder can apply alone.
 func CheckShape(cfg *Config, e *Event) error {
+	if err := CheckLimits(cfg, e); err != nil {
+		return err
+	}
 	if e.ID == "" {
 		return required("id")
 	}

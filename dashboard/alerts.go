@@ -30,6 +30,11 @@ func (s *Server) handleAlertCreate(c *fiber.Ctx) error {
 		return err
 	}
 	var w webhook
+	if json.Valid(c.Body()) {
+		if err := checkJSON(c.Body(), nil); err != nil {
+			return err
+		}
+	}
 	if err := json.Unmarshal(c.Body(), &w); err != nil {
 		return counter.Errorf(counter.CodeBadJSON, "", "malformed Alertmanager webhook: %v",
 			"nội dung webhook Alertmanager không hợp lệ: %v", err)

@@ -93,6 +93,10 @@ func TestTokenLifecycle(t *testing.T) {
 		{"no name", `{"role":"viewer","agency":"so-xd","name":" "}`, 422, counter.CodeInvalidParam, "name"},
 		{"above its scope", `{"role":"viewer","agency":"tp-danang","name":"x"}`, 403, counter.CodeForbidden, "agency"},
 		{"sibling subtree", `{"role":"supervisor","agency":"q-haichau","name":"x"}`, 403, counter.CodeForbidden, "agency"},
+		{"trailing value", `{"role":"viewer","agency":"so-xd","name":"x"} {"role":"supervisor"}`, 400, counter.CodeBadJSON, ""},
+		{"role and Role", `{"role":"viewer","Role":"supervisor","agency":"so-xd","name":"x"}`, 400, counter.CodeBadJSON, "Role"},
+		{"ROLE alone", `{"ROLE":"viewer","agency":"so-xd","name":"x"}`, 400, counter.CodeBadJSON, "ROLE"},
+		{"invalid UTF-8", "{\"role\":\"viewer\",\"agency\":\"so-xd\",\"name\":\"ki\xf0sk\"}", 400, counter.CodeBadJSON, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,6 +54,9 @@ var codes = map[string]int{
 	counter.CodeConflictsWithHistory: http.StatusConflict,
 	counter.CodeComplaintNotFound:    http.StatusNotFound,
 	counter.CodeTooManyEvents:        http.StatusUnprocessableEntity,
+	counter.CodeTooLong:              http.StatusUnprocessableEntity,
+	counter.CodeBadCharacters:        http.StatusUnprocessableEntity,
+	counter.CodeOutOfRange:           http.StatusUnprocessableEntity,
 
 	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodeBadRequest:       http.StatusBadRequest,

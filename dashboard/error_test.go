@@ -52,6 +52,9 @@ var wantStatus = map[string]int{
 	"complaint_resolved":     409,
 	"complaint_not_found":    404,
 	"too_many_events":        422,
+	"too_long":               422,
+	"bad_characters":         422,
+	"instant_out_of_range":   422,
 }
 
 // counterCodes returns the values of every Code* string constant declared

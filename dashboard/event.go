@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -80,12 +83,27 @@ func DecodeEvents(body []byte) ([]counter.Event, error) {
 	if !json.Valid(body) {
 		return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
 	}
+	if err := checkUTF8(body); err != nil {
+		return nil, err
+	}
 	if body[0] != '{' {
+		if err := checkJSON(body, nil); err != nil {
+			return nil, err
+		}
 		return nil, counter.Errorf(counter.CodeInvalid, "", "body must be an event object or {\"events\": [...]}",
 			"nội dung phải là một sự kiện hoặc {\"events\": [...]}")
 	}
 	keys, err := objectKeys(body)
 	if err != nil {
+		return nil, err
+	}
+	t := reflect.TypeFor[counter.Event]()
+	if _, batch := keys["events"]; batch {
+		t = reflect.TypeFor[struct {
+			Events []counter.Event `json:"events"`
+		}]()
+	}
+	if err := checkJSON(body, t); err != nil {
 		return nil, err
 	}
 	if _, batch := keys["events"]; !batch {
@@ -144,11 +162,271 @@ func objectKeys(body []byte) (map[string]json.RawMessage, error) {
 			return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
 		}
 		if _, dup := out[k]; dup {
-			return nil, counter.Errorf(counter.CodeInvalid, k, "field %q given twice", "trường %q bị lặp lại", k)
+			return nil, counter.Errorf(counter.CodeBadJSON, k, "field %q given twice", "trường %q bị lặp lại", k)
 		}
 		out[k] = v
 	}
 	return out, nil
+}
+
+// checkJSON refuses with CodeBadJSON what encoding/json would otherwise
+// rewrite or guess at, anywhere in body (SPEC.md §10.4): bytes that are not
+// UTF-8 and \\u escapes of lone surrogates (both silently become U+FFFD),
+// and an object with two keys equal up to case ("at" and "At": encoding/json
+// matches names case-insensitively and the last one would win). When t,
+// the Go type body is meant for, is not nil, a key that matches one of its
+// fields only up to case is refused too, so that names are case-sensitive.
+// body must be valid JSON (json.Valid); it is walked once, by hand, since
+// json.Decoder.Token is several times slower than decoding itself.
+func checkJSON(body []byte, t reflect.Type) error {
+	if err := checkUTF8(body); err != nil {
+		return err
+	}
+	w := jsonWalker{b: body}
+	return w.value("", t)
+}
+
+// checkUTF8 refuses a body that is not UTF-8, naming the first bad byte.
+func checkUTF8(body []byte) error {
+	if utf8.Valid(body) {
+		return nil
+	}
+	off := 0
+	for off < len(body) {
+		r, n := utf8.DecodeRune(body[off:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		off += n
+	}
+	return counter.Errorf(counter.CodeBadJSON, "", "the body is not valid UTF-8 (byte %d)",
+		"nội dung không phải UTF-8 hợp lệ (byte thứ %d)", off+1)
+}
+
+// jsonWalker walks a valid JSON text.
+type jsonWalker struct {
+	b      []byte
+	i      int
+	fields map[reflect.Type]map[string]jsonField // struct type → folded key → its field
+}
+
+type jsonField struct {
+	name string
+	typ  reflect.Type
+}
+
+// field returns the exact key of t's field that key matches up to case.
+func (w *jsonWalker) field(t reflect.Type, folded string) (reflect.Type, string, bool) {
+	if w.fields == nil {
+		w.fields = map[reflect.Type]map[string]jsonField{}
+	}
+	m, ok := w.fields[t]
+	if !ok {
+		m = map[string]jsonField{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name := jsonName(f); f.IsExported() && name != "-" {
+				m[foldKey(name)] = jsonField{name, f.Type}
+			}
+		}
+		w.fields[t] = m
+	}
+	f, ok := m[folded]
+	return f.typ, f.name, ok
+}
+
+func (w *jsonWalker) space() {
+	for w.i < len(w.b) && (w.b[w.i] == ' ' || w.b[w.i] == '\t' || w.b[w.i] == '\n' || w.b[w.i] == '\r') {
+		w.i++
+	}
+}
+
+// value walks the value at w.i, found at path and meant for t (nil:
+// unknown).
+func (w *jsonWalker) value(path string, t reflect.Type) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	w.space()
+	if w.i >= len(w.b) {
+		return nil
+	}
+	switch w.b[w.i] {
+	case '{':
+		return w.object(path, t)
+	case '[':
+		var et reflect.Type
+		if t != nil && t.Kind() == reflect.Slice {
+			et = t.Elem()
+		}
+		w.i++
+		for n := 0; ; n++ {
+			w.space()
+			if w.i >= len(w.b) || w.b[w.i] == ']' {
+				w.i++
+				return nil
+			}
+			if err := w.value(path+"["+strconv.Itoa(n)+"]", et); err != nil {
+				return err
+			}
+			w.space()
+			if w.i < len(w.b) && w.b[w.i] == ',' {
+				w.i++
+			}
+		}
+	case '"':
+		_, err := w.str()
+		return err
+	}
+	for w.i < len(w.b) && !strings.ContainsRune(",]} \t\n\r", rune(w.b[w.i])) {
+		w.i++ // a number, true, false or null
+	}
+	return nil
+}
+
+func (w *jsonWalker) object(path string, t reflect.Type) error {
+	w.i++
+	var seen []string // folded keys; objects are small, a slice beats a map
+	var names []string
+	for {
+		w.space()
+		if w.i >= len(w.b) || w.b[w.i] == '}' {
+			w.i++
+			return nil
+		}
+		k, err := w.str()
+		if err != nil {
+			return err
+		}
+		p := join(path, k)
+		fk := foldKey(k)
+		for j, f := range seen {
+			if f != fk {
+				continue
+			}
+			if names[j] == k {
+				return counter.Errorf(counter.CodeBadJSON, p, "field %q given twice", "trường %q bị lặp lại", p)
+			}
+			return counter.Errorf(counter.CodeBadJSON, p, "keys %q and %q differ only in case",
+				"hai khóa %q và %q chỉ khác nhau chữ hoa, chữ thường", names[j], k)
+		}
+		seen, names = append(seen, fk), append(names, k)
+		var ft reflect.Type
+		if t != nil && t.Kind() == reflect.Struct && t != timeType {
+			if typ, name, ok := w.field(t, fk); ok {
+				if name != k {
+					return counter.Errorf(counter.CodeBadJSON, p, "unknown key %q: keys are case-sensitive (did you mean %q?)",
+						"khóa %q không hợp lệ: khóa phân biệt chữ hoa, chữ thường (có phải là %q?)", k, name)
+				}
+				ft = typ
+			}
+		}
+		w.space()
+		w.i++ // ':'
+		if err := w.value(p, ft); err != nil {
+			return err
+		}
+		w.space()
+		if w.i < len(w.b) && w.b[w.i] == ',' {
+			w.i++
+		}
+	}
+}
+
+// str reads the string at w.i and returns its value, refusing a \\u
+// escape that is half of a surrogate pair.
+func (w *jsonWalker) str() (string, error) {
+	start := w.i
+	w.i++
+	escaped := false
+	for w.i < len(w.b) {
+		switch w.b[w.i] {
+		case '"':
+			w.i++
+			raw := w.b[start:w.i]
+			if !escaped {
+				return string(raw[1 : len(raw)-1]), nil
+			}
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return "", counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+			}
+			return v, nil
+		case '\\':
+			escaped = true
+			if w.i+1 < len(w.b) && w.b[w.i+1] == 'u' {
+				r := w.hex4(w.i)
+				switch {
+				case r >= 0xd800 && r < 0xdc00:
+					if lo := w.hex4(w.i + 6); lo >= 0xdc00 && lo < 0xe000 {
+						w.i += 12
+						continue
+					}
+					return "", w.surrogate()
+				case r >= 0xdc00 && r < 0xe000:
+					return "", w.surrogate()
+				}
+				w.i += 6
+				continue
+			}
+			w.i += 2
+		default:
+			w.i++
+		}
+	}
+	return "", counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+}
+
+// hex4 is the code unit of the \\uXXXX escape at i, or -1.
+func (w *jsonWalker) hex4(i int) rune {
+	if i+6 > len(w.b) || w.b[i] != '\\' || w.b[i+1] != 'u' {
+		return -1
+	}
+	v, err := strconv.ParseUint(string(w.b[i+2:i+6]), 16, 16)
+	if err != nil {
+		return -1
+	}
+	return rune(v)
+}
+
+func (w *jsonWalker) surrogate() error {
+	return counter.Errorf(counter.CodeBadJSON, "", "the \\u escape at byte %d is half of a UTF-16 surrogate pair",
+		"chuỗi thoát \\u ở byte thứ %d là nửa cặp thay thế UTF-16", w.i+1)
+}
+
+// foldKey maps each rune of k to the smallest rune it equals up to case
+// (unicode.SimpleFold's orbit), so that keys encoding/json would match to
+// one field (at, At, AT; s, ſ; k, K) fold to one string. For ASCII that
+// is the upper case letter.
+func foldKey(k string) string {
+	ascii := true
+	for i := 0; i < len(k); i++ {
+		if k[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(k)
+	}
+	var b strings.Builder
+	for _, r := range k {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
+}
+
+// jsonName is the key encoding/json uses for the struct field f.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name
 }
 
 // decodeEvent decodes one event object: values of the wrong type are
@@ -172,11 +450,54 @@ func decodeEvent(raw []byte) (counter.Event, error) {
 			Message:   "invalid field " + field + ": " + why.en,
 			MessageVI: "trường " + field + " không hợp lệ: " + why.vi}
 	}
+	if err := checkInstantText(raw); err != nil {
+		return counter.Event{}, err
+	}
 	e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
 	if e.Applicant != nil {
 		e.Applicant.IDHash = "" // the server's keyed hash, never the client's
 	}
 	return e, nil
+}
+
+// instantText is RFC 3339 as it can be stored exactly: at most nine
+// fractional digits (time.Time keeps nanoseconds and would drop the rest)
+// and an offset of whole minutes under 60.
+var instantText = regexp.MustCompile(`^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-5][0-9])"$`)
+
+// checkInstantText refuses an instant of the event raw that time.Time
+// parses but would not give back as sent. raw decoded as an event already.
+func checkInstantText(raw []byte) error {
+	var probe struct {
+		At       json.RawMessage `json:"at"`
+		DueAt    json.RawMessage `json:"due_at"`
+		NewDueAt json.RawMessage `json:"new_due_at"`
+		Slip     *struct {
+			DueAt json.RawMessage `json:"due_at"`
+		} `json:"slip"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil // the typed decode succeeded; nothing more to learn here
+	}
+	fields := []struct {
+		name string
+		v    json.RawMessage
+	}{{"at", probe.At}, {"due_at", probe.DueAt}, {"new_due_at", probe.NewDueAt}}
+	if probe.Slip != nil {
+		fields = append(fields, struct {
+			name string
+			v    json.RawMessage
+		}{"slip.due_at", probe.Slip.DueAt})
+	}
+	for _, f := range fields {
+		if len(f.v) == 0 || string(f.v) == "null" || instantText.Match(f.v) {
+			continue
+		}
+		return counter.Errorf(counter.CodeInvalid, f.name,
+			"invalid field %s: expected an RFC 3339 time with at most 9 fractional digits and an offset like +07:00",
+			"trường %s không hợp lệ: cần thời điểm theo RFC 3339, tối đa 9 chữ số thập phân của giây, có múi giờ như +07:00", f.name)
+	}
+	return nil
 }
 
 func strictDecode(raw []byte, v any) error {

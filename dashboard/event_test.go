@@ -56,7 +56,23 @@ func TestDecodeEvents(t *testing.T) {
 		{name: "unknown fields are ignored", body: strings.Replace(receivedJSON, `"channel": "direct"`, `"channel": "direct", "x_source": {"system": "igate"}, "applicant_address": "Hải Châu"`, 1), n: 1},
 		{name: "bad field in batch", body: batch(eventN(0), eventN(1), strings.Replace(eventN(2), `"2026-03-10T09:00:00+07:00"`, `true`, 1)), code: counter.CodeInvalid, field: "events[2].at"},
 		{name: "batch element not an object", body: batch(eventN(0), `7`), code: counter.CodeInvalid, field: "events[1]"},
-		{name: "duplicate key", body: `{"id": "a", "id": "b"}`, code: counter.CodeInvalid, field: "id"},
+		{name: "duplicate key", body: `{"id": "a", "id": "b"}`, code: counter.CodeBadJSON, field: "id"},
+		// SPEC.md §10.4: nothing encoding/json would rewrite or guess at.
+		{name: "case-variant keys", body: strings.Replace(receivedJSON, `"agency"`, `"At": "2020-01-01T00:00:00Z", "agency"`, 1), code: counter.CodeBadJSON, field: "At"},
+		{name: "case-variant key alone", body: strings.Replace(receivedJSON, `"at"`, `"AT"`, 1), code: counter.CodeBadJSON, field: "AT"},
+		{name: "long s folds to s", body: strings.Replace(eventN(0), `"to"`, `"step": "x", "ſtep"`, 1), code: counter.CodeBadJSON, field: "ſtep"},
+		{name: "nested duplicate", body: strings.Replace(receivedJSON, `{"name": "Hoàng E"}`, `{"name": "Hoàng E", "name": "Lê F"}`, 1), code: counter.CodeBadJSON, field: "applicant.name"},
+		{name: "nested case variant in a list", body: strings.Replace(receivedJSON, `[{"code": "don"}]`, `[{"code": "don"}, {"code": "don", "Code": "x"}]`, 1), code: counter.CodeBadJSON, field: "documents[1].Code"},
+		{name: "duplicate in unknown metadata", body: strings.Replace(receivedJSON, `"channel": "direct"`, `"channel": "direct", "x": {"a": 1, "A": 2}`, 1), code: counter.CodeBadJSON, field: "x.A"},
+		{name: "duplicate in a batch", body: batch(eventN(0), strings.Replace(eventN(1), `"to"`, `"to": "so-xd", "To"`, 1)), code: counter.CodeBadJSON, field: "events[1].To"},
+		{name: "invalid UTF-8", body: strings.Replace(receivedJSON, "Hoàng E", "Ho\xe0ng E", 1), code: counter.CodeBadJSON},
+		{name: "invalid UTF-8 in a key", body: strings.Replace(receivedJSON, `"channel"`, "\"ch\xffannel\"", 1), code: counter.CodeBadJSON},
+		{name: "lone high surrogate", body: strings.Replace(receivedJSON, "Hoàng E", `Ho\ud83d E`, 1), code: counter.CodeBadJSON},
+		{name: "lone low surrogate", body: strings.Replace(receivedJSON, "Hoàng E", `Ho\ude00 E`, 1), code: counter.CodeBadJSON},
+		{name: "surrogate pair", body: strings.Replace(receivedJSON, "Hoàng E", `Ho\ud83d\ude00 \\ud83d E`, 1), n: 1},
+		{name: "more than nine fractional digits", body: strings.Replace(receivedJSON, `"2026-03-10T08:15:00+07:00"`, `"2026-03-10T08:15:00.1234567891+07:00"`, 1), code: counter.CodeInvalid, field: "at"},
+		{name: "offset minutes over 59", body: strings.Replace(receivedJSON, `"2026-03-31T16:00:00+07:00"`, `"2026-03-31T16:00:00+06:60"`, 1), code: counter.CodeInvalid, field: "slip.due_at"},
+		{name: "nine fractional digits", body: strings.Replace(receivedJSON, `"2026-03-10T08:15:00+07:00"`, `"2026-03-10T08:15:00.123456789+07:00"`, 1), n: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

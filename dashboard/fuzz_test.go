@@ -63,3 +63,38 @@ func FuzzDecodeEvents(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPostEvents sends any body to POST /api/v1/events of the whole stack
+// (shipped configuration, real store and rules, SPEC.md §6.1): the answer
+// is a 2xx or a 4xx, never a 5xx, and after a 4xx the log holds exactly
+// the events it held before. Seeds, in testdata/fuzz/FuzzPostEvents, are
+// valid events and the attacks of issue 10 (cases 3 and 9).
+func FuzzPostEvents(f *testing.F) {
+	l := startLive(f, 0)
+	l.Server.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.Add([]byte(`{"id": "f-add", "type": "received", "dossier": "F-ADD", "at": "2026-03-11T08:00:00+07:00",
+		"agency": "so-xd-motcua", "procedure": "1.009994", "channel": "direct"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(body) > dashboard.DefaultBodyLimit {
+			return
+		}
+		before := l.logLength(t)
+		req := httptest.NewRequest("POST", "/api/v1/events", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer desk-root")
+		res, err := l.Server.App().Test(req, -1)
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		out, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		after := l.logLength(t)
+		switch {
+		case res.StatusCode >= 500:
+			t.Fatalf("status %d for body %q: %s", res.StatusCode, body, out)
+		case res.StatusCode >= 400 && after != before:
+			t.Fatalf("status %d stored %d events: %s", res.StatusCode, after-before, out)
+		case res.StatusCode < 400 && after < before:
+			t.Fatalf("status %d and the log shrank", res.StatusCode)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -120,7 +122,15 @@ func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
 		return newError(counter.CodeUnavailable)
 	}
 	var in tokenCreateJSON
-	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	body := c.Body()
+	if !json.Valid(body) {
+		return counter.Errorf(counter.CodeBadJSON, "", "body must be {\"role\", \"agency\", \"name\"}",
+			"nội dung phải là {\"role\", \"agency\", \"name\"}")
+	}
+	if err := checkJSON(body, reflect.TypeOf(in)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return counter.Errorf(counter.CodeBadJSON, "", "body must be {\"role\", \"agency\", \"name\"}",

@@ -44,7 +44,7 @@ var liveTokens = map[string]dashboard.Principal{
 	"viewer-thanhkhe": {Role: dashboard.RoleViewer, Agency: "q-thanhkhe"},
 	"supervisor-root": {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
 	// A per-official desk token: Hoàng Thu Hằng at Hải Châu's counter.
-	"desk-hc-cb064": {Role: dashboard.RoleDesk, Agency: "q-haichau-motcua", Official: "cb-064", Name: "Hoàng Thu Hằng"},
+	"desk-hc-cb064":   {Role: dashboard.RoleDesk, Agency: "q-haichau-motcua", Official: "cb-064", Name: "Hoàng Thu Hằng"},
 	"head-thachthang": {Role: dashboard.RoleHead, Agency: "p-thachthang"},
 	"head-root":       {Role: dashboard.RoleHead, Agency: "tp-danang"},
 }
