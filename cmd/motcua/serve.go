@@ -58,6 +58,9 @@ type ServeCommand struct {
 	clock     *demo.Clock
 	// kioskToken is the viewer token minted for --demo without a bootstrap token.
 	kioskToken string
+
+	// NewKey accepts a new key file for a database with events (--new-key).
+	NewKey bool
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
@@ -69,6 +72,7 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a simulated live stream of dossiers")
 	fs.Float64Var(&c.DemoSpeed, "demo-speed", demo.DefaultSpeed, "with --demo: simulated seconds per real second")
+	fs.BoolVar(&c.NewKey, "new-key", false, "create a new key file for a database with events whose key file is lost: every tracking key changes")
 	configFlag(fs, &c.Dir)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -123,9 +127,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Publisher: counter.PublishFunc(func(ch counter.Change) { m.Publish(ch); h.Publish(ch) }),
 		Logger:    c.logger,
 		OnCommit:  m.ObserveCommit,
+		NewKey:    c.NewKey,
 	})
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return openStoreError(c.DBPath, err)
 	}
 	c.store = st
 	if err := bootstrapToken(st, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {

@@ -8,8 +8,11 @@ import (
 	"github.com/motcua/motcua/counter/store"
 )
 
-// VerifyCommand is `motcua verify --db F`: it walks the hash chain of the
-// log and fails (exit 1) naming the first event that does not hold.
+// VerifyCommand is `motcua verify --db F`: it checks every page of the
+// file (store.CheckFile, then bbolt's consistency check), then walks the
+// hash chain of the log, and fails (exit 1) on a damaged file, naming the
+// first problem, or on a broken chain, naming the first event that does not
+// hold. A damaged meta page that bbolt works around also fails it.
 type VerifyCommand struct {
 	Main   *Main
 	DBPath string
@@ -29,10 +32,17 @@ func (c *VerifyCommand) Run(ctx context.Context) error {
 	}
 	v, err := store.VerifyFile(c.DBPath)
 	if err != nil {
-		return fmt.Errorf("verify %s: %w", c.DBPath, err)
+		return fmt.Errorf("verify: %w", err)
+	}
+	for _, w := range v.Warnings {
+		fmt.Fprintf(c.Main.Stdout, "damaged: %s\n", w)
 	}
 	if !v.OK {
 		fmt.Fprintf(c.Main.Stdout, "broken at event %d: %s (%d events verified before it)\n", v.BrokenAt, v.Reason, v.Events)
+		return exitError{ExitFail}
+	}
+	if len(v.Warnings) > 0 {
+		fmt.Fprintf(c.Main.Stdout, "chain ok as read: %d events, head %s; restore the last good backup\n", v.Events, v.Head)
 		return exitError{ExitFail}
 	}
 	fmt.Fprintf(c.Main.Stdout, "ok: %d events, head %s\n", v.Events, v.Head)

@@ -51,6 +51,9 @@ func nanos(t *time.Time) int64 {
 	return t.UnixNano()
 }
 
+// fromNanos reads an optional instant: 0 means none. Required instants
+// (created_at, a slip's due time) are read with time.Unix directly, since
+// a database written before plausible_range may hold the Unix epoch there.
 func fromNanos(n int64, loc *time.Location) *time.Time {
 	if n == 0 {
 		return nil
@@ -88,7 +91,7 @@ func (s *Store) decodeDossier(b []byte) (*counter.Dossier, error) {
 	}
 	loc := s.cfg.Calendar.Location
 	d := &counter.Dossier{Code: r.Code, Procedure: r.Procedure, Agency: r.Agency, Holder: r.Holder, Status: r.Status,
-		Channel: r.Channel, Applicant: r.Applicant, CreatedAt: *fromNanos(r.CreatedAt, loc),
+		Channel: r.Channel, Applicant: r.Applicant, CreatedAt: time.Unix(0, r.CreatedAt).In(loc),
 		ReceivedAt: fromNanos(r.ReceivedAt, loc), LegalDueAt: fromNanos(r.LegalDueAt, loc),
 		PromisedDueAt: fromNanos(r.PromisedDueAt, loc), DueAt: fromNanos(r.DueAt, loc), FinishedAt: fromNanos(r.FinishedAt, loc),
 		Clock:       counter.Clock{State: r.ClockState, UsedFraction: r.ClockUsed},
@@ -103,7 +106,7 @@ func (s *Store) decodeDossier(b []byte) (*counter.Dossier, error) {
 		d.UpdatedAt = *fromNanos(r.UpdatedAt, loc)
 	}
 	if r.HasSlip {
-		d.Slip = &counter.Slip{Number: r.SlipNumber, DueAt: *fromNanos(r.SlipDueAt, loc)}
+		d.Slip = &counter.Slip{Number: r.SlipNumber, DueAt: time.Unix(0, r.SlipDueAt).In(loc)}
 	}
 	if d.Clock.State == counter.ClockPaused {
 		d.Clock.PausedReason = d.PausedReason
