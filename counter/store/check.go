@@ -203,6 +203,20 @@ func (c *checker) run() *FileCheck {
 		c.fail("file of %d bytes is shorter than its two meta pages", size)
 		return nil
 	}
+	// bbolt's Tx.Check reads both meta pages as pages: their headers must
+	// hold too, though the meta checksum does not cover them.
+	for id := uint64(0); id < 2; id++ {
+		h := c.data[id*ps:]
+		if got := le.Uint64(h); got != id {
+			c.fail("meta page %d says it is page %d", id, got)
+		}
+		if f := le.Uint16(h[8:]); f != flagMeta {
+			c.fail("meta page %d has type %#x", id, f)
+		}
+	}
+	if len(c.problems) > 0 {
+		return nil
+	}
 	m0, m1 := c.readMeta(0), c.readMeta(ps)
 	a, b, an, bn := m0, m1, 0, 1
 	if m1.txid > m0.txid {
@@ -366,26 +380,30 @@ func (c *checker) readFreelist(id uint64) {
 type bucketPath []string
 
 // walk checks the tree under page id, whose keys must lie in [lo, hi)
-// (nil: unbounded), and returns its last key.
-func (c *checker) walk(id uint64, lo, hi []byte, depth int, bucket bucketPath) []byte {
+// (nil: unbounded), and returns its first and last keys. Beyond what
+// bbolt's Tx.Check asks, a branch key must equal the first key of its child,
+// as bbolt always writes it: bbolt finds a child's entry in its parent by
+// that key when it rewrites the child, and would otherwise leave a stale
+// entry behind (a double free or a cycle at a later commit).
+func (c *checker) walk(id uint64, lo, hi []byte, depth int, bucket bucketPath) (first, last []byte) {
 	if depth > maxTreeDepth {
 		c.fail("page %d: tree deeper than %d", id, maxTreeDepth)
-		return nil
+		return nil, nil
 	}
 	span, flags, count, ok := c.page(id, flagBranch, flagLeaf)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if flags == flagLeaf {
 		return c.leaf(pageRef{page: id}, span, count, lo, hi, depth, bucket)
 	}
 	if count == 0 {
 		c.fail("branch page %d is empty", id)
-		return nil
+		return nil, nil
 	}
 	if uint64(pageHeaderSize)+uint64(count)*elemSize > uint64(len(span)) {
 		c.fail("branch page %d: %d elements do not fit", id, count)
-		return nil
+		return nil, nil
 	}
 	keys := make([][]byte, count)
 	kids := make([]uint64, count)
@@ -394,25 +412,29 @@ func (c *checker) walk(id uint64, lo, hi []byte, depth int, bucket bucketPath) [
 		k, ok := c.slice(span, e, le.Uint32(span[e:]), uint64(le.Uint32(span[e+4:])))
 		if !ok || len(k) == 0 {
 			c.fail("branch page %d: key %d lies outside the page or is empty", id, i)
-			return nil
+			return nil, nil
 		}
 		keys[i], kids[i] = k, le.Uint64(span[e+8:])
 		if !c.ordered(pageRef{page: id, branch: true}, i, k, keys, lo, hi) {
-			return nil
+			return nil, nil
 		}
 	}
-	var last []byte
 	for i, k := range keys {
 		next := hi
 		if i+1 < len(keys) {
 			next = keys[i+1]
 		}
-		last = c.walk(kids[i], k, next, depth+1, bucket)
+		f, l := c.walk(kids[i], k, next, depth+1, bucket)
 		if c.full() {
-			return nil
+			return nil, nil
 		}
+		if !bytes.Equal(f, k) {
+			c.fail("branch page %d: key %d is not the first key of its child page %d", id, i, kids[i])
+			return nil, nil
+		}
+		last = l
 	}
-	return last
+	return keys[0], last
 }
 
 // pageRef names a page in messages.
@@ -458,11 +480,11 @@ func (c *checker) slice(span []byte, elem int, pos uint32, n uint64) ([]byte, bo
 }
 
 // leaf checks the leaf page (or inline bucket) in span and its child
-// buckets, and returns its last key.
-func (c *checker) leaf(where pageRef, span []byte, count uint16, lo, hi []byte, depth int, bucket bucketPath) []byte {
+// buckets, and returns its first and last keys.
+func (c *checker) leaf(where pageRef, span []byte, count uint16, lo, hi []byte, depth int, bucket bucketPath) (first, last []byte) {
 	if uint64(pageHeaderSize)+uint64(count)*elemSize > uint64(len(span)) {
 		c.fail("%s: %d elements do not fit", where, count)
-		return nil
+		return nil, nil
 	}
 	keys := make([][]byte, count)
 	for i := range keys {
@@ -472,12 +494,12 @@ func (c *checker) leaf(where pageRef, span []byte, count uint16, lo, hi []byte, 
 		kv, ok := c.slice(span, e, pos, uint64(ksize)+uint64(vsize))
 		if !ok || ksize == 0 {
 			c.fail("%s: element %d lies outside the page or has an empty key", where, i)
-			return nil
+			return nil, nil
 		}
 		k, v := kv[:ksize], kv[ksize:]
 		keys[i] = k
 		if !c.ordered(where, i, k, keys, lo, hi) {
-			return nil
+			return nil, nil
 		}
 		switch flags {
 		case 0:
@@ -492,13 +514,13 @@ func (c *checker) leaf(where pageRef, span []byte, count uint16, lo, hi []byte, 
 			c.fail("%s: element %d has unknown flags %#x", where, i, flags)
 		}
 		if c.full() {
-			return nil
+			return nil, nil
 		}
 	}
 	if count == 0 {
-		return nil
+		return nil, nil
 	}
-	return keys[count-1]
+	return keys[0], keys[count-1]
 }
 
 // bucket checks the bucket whose header is v.
