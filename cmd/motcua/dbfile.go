@@ -53,6 +53,13 @@ func openStoreError(path string, err error) error {
 	return fmt.Errorf("open store: %w", err)
 }
 
+// mayBeDamaged adds to an error reading the database's views at start what
+// the operator can do: pages and chain may be sound while a record is not.
+func mayBeDamaged(path string, err error) error {
+	return fmt.Errorf("%w.\nThe database may be damaged: motcua verify --db %s checks its pages and hash chain, "+
+		"motcua replay --db %s compares its derived views with the log; restore the last good backup with its key file", err, path, path)
+}
+
 func (c *ServeCommand) dbFile() string  { return c.DBPath }
 func (c *VerifyCommand) dbFile() string { return c.DBPath }
 func (c *ReplayCommand) dbFile() string { return c.DB }

@@ -143,7 +143,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		}
 	}
 	if err := m.Attach(ctx, st); err != nil {
-		return fmt.Errorf("metrics: %w", err)
+		return mayBeDamaged(c.DBPath, fmt.Errorf("metrics: %w", err))
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

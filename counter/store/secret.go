@@ -34,7 +34,7 @@ type KeyMissingError struct {
 }
 
 func (e *KeyMissingError) Error() string {
-	return fmt.Sprintf("key file %s is missing, but %s already holds %d events: a new key would change every tracking key and applicant id hash; restore the key file that was backed up with this database",
+	return fmt.Sprintf("key file %s is missing, but %s already holds %d events: a new key would change every tracking key and applicant id hash",
 		e.KeyPath, e.DBPath, e.Events)
 }
 
@@ -46,7 +46,7 @@ type KeyMismatchError struct {
 }
 
 func (e *KeyMismatchError) Error() string {
-	return fmt.Sprintf("key file %s does not belong to %s (its fingerprint differs from the one the database records): restore the key file that was backed up with this database",
+	return fmt.Sprintf("key file %s does not belong to %s (its fingerprint differs from the one the database records)",
 		e.KeyPath, e.DBPath)
 }
 

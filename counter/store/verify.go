@@ -21,6 +21,9 @@ type Verification struct {
 	Reason   string `json:"reason,omitempty"`
 	// Warnings are what the page check found odd but readable (VerifyFile).
 	Warnings []string `json:"-"`
+	// Views are damaged records of the derived views and tokens: records
+	// that do not decode, index entries naming nothing (VerifyFile).
+	Views []string `json:"-"`
 }
 
 // Verify walks the whole log and checks that each event carries the hash
@@ -38,7 +41,8 @@ func (s *Store) Verify() (*Verification, error) {
 // VerifyFile verifies the database at path without opening a Store: first
 // its pages (CheckFile, then bbolt's own Tx.Check), then the hash chain. A
 // damaged file is an error wrapping ErrCorrupt; a broken chain is a
-// Verification that is not OK. Warnings carries what CheckFile found odd
+// Verification that is not OK; damaged derived records are listed in
+// Views. Warnings carries what CheckFile found odd
 // but readable, such as a damaged meta page.
 func VerifyFile(path string) (*Verification, error) {
 	fc, err := CheckFile(path)
@@ -65,8 +69,11 @@ func VerifyFile(path string) (*Verification, error) {
 			return &CorruptError{Path: path, Problems: problems}
 		}
 		var err error
-		v, err = verifyTx(tx)
-		return err
+		if v, err = verifyTx(tx); err != nil {
+			return err
+		}
+		v.Views = checkViews(tx)
+		return nil
 	})
 	if v != nil {
 		v.Warnings = fc.Warnings
