@@ -91,6 +91,9 @@ func (c *BackupCommand) Run(ctx context.Context) error {
 	if !v.OK {
 		return fmt.Errorf("backup: the copy's hash chain is broken at event %d: %s", v.BrokenAt, v.Reason)
 	}
+	for _, w := range append(v.Warnings, v.Views...) {
+		fmt.Fprintf(c.Main.Stderr, "warning: the copy is as damaged as its source: %s\n", w)
+	}
 	if err := os.Rename(tmp.Name(), c.Out); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

@@ -40,7 +40,7 @@ const (
 const usage = `motcua monitors one-stop-shop counters (Decree 61/2018/NĐ-CP).
 
 Usage:
-  motcua serve [--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N]
+  motcua serve [--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--new-key]
   motcua check-config [--config DIR]
   motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
   motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]
@@ -99,7 +99,7 @@ func (m *Main) Execute(ctx context.Context, args []string) int {
 		}
 		return ExitUsage
 	}
-	err := m.Run(ctx)
+	err := runGuarded(m.cmd, func() error { return m.Run(ctx) })
 	if err == nil {
 		if w, ok := m.cmd.(waiter); ok {
 			err = w.Wait(ctx)

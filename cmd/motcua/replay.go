@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -41,7 +42,10 @@ func (c *ReplayCommand) Run(ctx context.Context) error {
 	}
 	st, err := store.Open(c.DB, cfg, store.Options{Evaluator: violations.New()})
 	if err != nil {
-		return fmt.Errorf("replay: %w (is a server holding the database?)", err)
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("replay: %w (is a server holding the database?)", err)
+		}
+		return fmt.Errorf("replay: %w", openStoreError(c.DB, err))
 	}
 	defer st.Close()
 	start := time.Now()

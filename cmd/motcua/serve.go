@@ -75,6 +75,9 @@ type ServeCommand struct {
 	MaxConns           int
 	MaxConnsPerAddr    int
 	MaxBodyInFlightMiB int
+
+	// NewKey accepts a new key file for a database with events (--new-key).
+	NewKey bool
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
@@ -90,6 +93,7 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxConns, "max-conns", 0, "cap on open connections (0: the descriptor limit less an eighth, at most 10000)")
 	fs.IntVar(&c.MaxConnsPerAddr, "max-conns-per-addr", dashboard.DefaultMaxConnsPerAddr, "cap on one client address's open connections (0: none)")
 	fs.IntVar(&c.MaxBodyInFlightMiB, "max-body-in-flight", dashboard.DefaultBodyBytesInFlight>>20, "MiB of request bodies held in memory at once, all requests together")
+	fs.BoolVar(&c.NewKey, "new-key", false, "create a new key file for a database with events whose key file is lost: every tracking key changes")
 	configFlag(fs, &c.Dir)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -162,9 +166,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Publisher: h,
 		Logger:    c.logger,
 		OnCommit:  m.ObserveCommit,
+		NewKey:    c.NewKey,
 	})
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return openStoreError(c.DBPath, err)
 	}
 	c.store = st
 	if err := bootstrapToken(st, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
@@ -181,7 +186,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		}
 	}
 	if err := m.Attach(ctx, st); err != nil {
-		return fmt.Errorf("metrics: %w", err)
+		return mayBeDamaged(c.DBPath, fmt.Errorf("metrics: %w", err))
 	}
 	maxConns := c.connLimit()
 	ln, err := net.Listen("tcp", c.Addr)

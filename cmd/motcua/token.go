@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -85,7 +86,10 @@ func (c *TokenCommand) Run(ctx context.Context) error {
 	}
 	st, err := store.Open(c.DBPath, cfg, store.Options{})
 	if err != nil {
-		return fmt.Errorf("open store (is a server holding it? use POST /api/v1/tokens): %w", err)
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("open store (is a server holding it? use POST /api/v1/tokens): %w", err)
+		}
+		return openStoreError(c.DBPath, err)
 	}
 	defer st.Close()
 	token, id, err := dashboard.NewToken()

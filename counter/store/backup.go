@@ -36,8 +36,12 @@ func snapshot(db *bolt.DB) (io.ReadCloser, int64, error) {
 }
 
 // BackupFile writes a consistent copy of the database at path, which no
-// server may hold open, to w and returns the bytes written.
+// server may hold open, to w and returns the bytes written. A damaged file
+// (CheckFile) is refused before bbolt reads it.
 func BackupFile(path string, w io.Writer) (int64, error) {
+	if _, err := CheckFile(path); err != nil {
+		return 0, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
 	if err != nil {
 		return 0, fmt.Errorf("open %s: %w", path, err)

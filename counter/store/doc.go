@@ -32,7 +32,7 @@
 //
 // # Buckets
 //
-//	meta               seq (last event), head (last hash), swept
+//	meta               seq (last event), head (last hash), swept, key_check (key file fingerprint)
 //	log                seq (8 bytes BE) → event JSON (with prev_hash)
 //	event_ids          event id → seq            (idempotency)
 //	batch_ends         seq of the last event of each Record call
@@ -56,6 +56,14 @@
 //
 // Instants in keys are 8-byte big-endian Unix nanoseconds, so they sort as
 // time does (RFC 3339 strings do not).
+//
+// # Damaged files
+//
+// Open, VerifyFile and BackupFile first run CheckFile, which reads every
+// page in use through bounds-checked slices and checks bbolt's invariants
+// and the layout above (known buckets, fixed-size keys and values), so
+// bbolt, which trusts the offsets it reads, never maps a damaged file. A new
+// bucket, or a key or value that reads slice, needs its rule in checkRecord.
 //
 // # Caveats
 //

@@ -38,6 +38,8 @@ var (
 	keySeq   = []byte("seq")
 	keyHead  = []byte("head")
 	keySwept = []byte("swept")
+	// keyKeyCheck holds a fingerprint of the key file's secret (secret.go).
+	keyKeyCheck = []byte("key_check")
 )
 
 func u64(v uint64) []byte {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +32,9 @@ type Options struct {
 	Secret []byte
 	// KeyPath holds the secret outside the database; path + ".key" by default.
 	KeyPath string
+	// NewKey lets Open create a new key file for a database that already
+	// holds events, knowingly changing every tracking key (logged).
+	NewKey bool
 	// NoSync disables fsync: only for scratch rebuilds such as replay.
 	NoSync bool
 	// MaxGroup bounds how many Record calls share one commit.
@@ -83,7 +85,18 @@ type response struct {
 var ErrClosed = counter.Errorf(counter.CodeUnavailable, "", "the store is closed", "kho dữ liệu đã đóng")
 
 // Open opens or creates the database at path for cfg.
-func Open(path string, cfg *counter.Config, opts Options) (*Store, error) {
+//
+// An existing file is first checked page by page (CheckFile): a damaged one
+// is refused with a *CorruptError (errors.Is ErrCorrupt) before bbolt maps
+// it, since bbolt trusts the offsets it reads and can fault or panic on a
+// damaged page. Reading the pages costs about as much as reading the file
+// once from the page cache.
+//
+// Without Options.Secret the secret comes from the key file KeyPath. A
+// database that already holds events and has no key file is refused with a
+// *KeyMissingError unless Options.NewKey; a key file that is not the
+// database's is refused with a *KeyMismatchError.
+func Open(path string, cfg *counter.Config, opts Options) (s *Store, err error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -99,12 +112,12 @@ func Open(path string, cfg *counter.Config, opts Options) (*Store, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	secret := opts.Secret
-	if secret == nil {
-		var err error
-		if secret, err = loadSecret(opts.KeyPath); err != nil {
-			return nil, err
+	if fc, err := CheckFile(path); err == nil {
+		for _, w := range fc.Warnings {
+			opts.Logger.Warn("database file: "+w, "db", path)
 		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         2 * time.Second,
@@ -112,9 +125,17 @@ func Open(path string, cfg *counter.Config, opts Options) (*Store, error) {
 		FreelistType:    bolt.FreelistMapType,
 		InitialMmapSize: 64 << 20,
 	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
 	if err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -123,49 +144,22 @@ func Open(path string, cfg *counter.Config, opts Options) (*Store, error) {
 		}
 		return nil
 	}); err != nil {
-		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, cfg: cfg, opts: opts, log: opts.Logger, secret: secret,
+	secret := opts.Secret
+	if secret == nil {
+		if secret, err = openSecret(db, opts); err != nil {
+			return nil, err
+		}
+	}
+	s = &Store{db: db, cfg: cfg, opts: opts, log: opts.Logger, secret: secret,
 		queue: make(chan *request, 4096), wake: make(chan struct{}, 1),
 		closing: make(chan struct{}), done: make(chan struct{})}
 	if err := db.Update(s.backfillStats); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	go s.writer()
 	return s, nil
-}
-
-// loadSecret reads the key file, creating it with 32 random bytes if absent.
-func loadSecret(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		if len(b) < 16 {
-			return nil, fmt.Errorf("key file %s is too short", path)
-		}
-		return b, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read key file: %w", err)
-	}
-	b = make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("generate key: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create key file: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write key file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("sync key file: %w", err)
-	}
-	return b, f.Close()
 }
 
 // DB returns the underlying bbolt handle, for backups and tests.

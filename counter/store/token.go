@@ -170,6 +170,11 @@ func (s *Store) EnsureToken(t Token) (bool, error) {
 			}
 		}
 		if other := b.Get(tokenHashKey(t.Hash)); other != nil {
+			if string(other) == t.ID {
+				// The index names this id under a hash its record does not
+				// hold: damage, not a clash.
+				return &CorruptError{Path: s.db.Path(), Problems: []string{fmt.Sprintf("the token index names token %q under a hash its record does not hold", other)}}
+			}
 			return counter.Errorf(counter.CodeAlreadyExists, "", "that secret is already token %q", "mã này đã là mã truy cập %q", other)
 		}
 		wrote = true

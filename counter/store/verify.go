@@ -19,6 +19,11 @@ type Verification struct {
 	// BrokenAt is the seq of the first event whose link does not hold.
 	BrokenAt uint64 `json:"broken_at,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// Warnings are what the page check found odd but readable (VerifyFile).
+	Warnings []string `json:"-"`
+	// Views are damaged records of the derived views and tokens: records
+	// that do not decode, index entries naming nothing (VerifyFile).
+	Views []string `json:"-"`
 }
 
 // Verify walks the whole log and checks that each event carries the hash
@@ -33,8 +38,20 @@ func (s *Store) Verify() (*Verification, error) {
 	return v, err
 }
 
-// VerifyFile verifies the database at path without opening a Store.
+// VerifyFile verifies the database at path without opening a Store: first
+// its pages (CheckFile, then bbolt's own Tx.Check), then the hash chain. A
+// damaged file is an error wrapping ErrCorrupt; a broken chain is a
+// Verification that is not OK; damaged derived records are listed in
+// Views. Warnings carries what CheckFile found odd
+// but readable, such as a damaged meta page.
 func VerifyFile(path string) (*Verification, error) {
+	fc, err := CheckFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if fc.Pages == 0 {
+		return nil, fmt.Errorf("%s is empty: not a motcua database", path)
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2e9})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -42,23 +59,41 @@ func VerifyFile(path string) (*Verification, error) {
 	defer db.Close()
 	var v *Verification
 	err = db.View(func(tx *bolt.Tx) error {
+		var problems []string
+		for err := range tx.Check() { // drain: Check's goroutine sends every error
+			if len(problems) < maxProblems {
+				problems = append(problems, "bbolt check: "+err.Error())
+			}
+		}
+		if len(problems) > 0 {
+			return &CorruptError{Path: path, Problems: problems}
+		}
 		var err error
-		v, err = verifyTx(tx)
-		return err
+		if v, err = verifyTx(tx); err != nil {
+			return err
+		}
+		v.Views = checkViews(tx)
+		return nil
 	})
+	if v != nil {
+		v.Warnings = fc.Warnings
+	}
 	return v, err
 }
 
 func verifyTx(tx *bolt.Tx) (*Verification, error) {
 	v := &Verification{OK: true}
-	lb := tx.Bucket(bucketLog)
-	if lb == nil {
+	lb, meta := tx.Bucket(bucketLog), tx.Bucket(bucketMeta)
+	if lb == nil || meta == nil {
 		return nil, fmt.Errorf("not a motcua database: no log")
 	}
 	var prev, before []byte // the hashes of the last two events checked
 	var want uint64 = 1
 	c := lb.Cursor()
 	for k, b := c.First(); k != nil; k, b = c.Next() {
+		if len(k) != 8 {
+			return nil, fmt.Errorf("log key %x is not a sequence number: %w", k, ErrCorrupt)
+		}
 		seq := binary.BigEndian.Uint64(k)
 		fail := func(reason string) (*Verification, error) {
 			v.OK, v.BrokenAt, v.Reason, v.Head = false, seq, reason, hex.EncodeToString(prev)
@@ -95,7 +130,7 @@ func verifyTx(tx *bolt.Tx) (*Verification, error) {
 		v.Events++
 	}
 	v.Head = hex.EncodeToString(prev)
-	if head := tx.Bucket(bucketMeta).Get(keyHead); !bytes.Equal(head, prev) && !(len(head) == 0 && len(prev) == 0) {
+	if head := meta.Get(keyHead); !bytes.Equal(head, prev) && !(len(head) == 0 && len(prev) == 0) {
 		v.OK, v.BrokenAt, v.Reason = false, v.Events, "the last event's hash is not the recorded head"
 	}
 	return v, nil
