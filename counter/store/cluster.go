@@ -359,3 +359,13 @@ func compareBuckets(a, b *bolt.Tx, names [][]byte) []Difference {
 	}
 	return out
 }
+
+// HasDossier reports whether the view holds a dossier with code.
+func (s *Store) HasDossier(code string) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketDossiers).Get([]byte(code)) != nil
+		return nil
+	})
+	return ok, err
+}
