@@ -66,12 +66,14 @@ type ServeCommand struct {
 	// deskToken is a clerk's desk token minted for --demo, for deskClerk.
 	deskToken string
 	deskClerk *counter.Official
+
+	clusterServe // --cluster-node and friends (cluster.go)
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
 // [--log-format text|json] [--demo] [--demo-speed N].
 func (c *ServeCommand) ParseFlags(args []string) error {
-	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N]")
+	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--cluster-node NAME --cluster-listen HOST:PORT --cluster-peers HOST:PORT,... | --nats-url URL]")
 	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
 	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (created if absent)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
@@ -79,7 +81,11 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a simulated live stream of dossiers")
 	fs.Float64Var(&c.DemoSpeed, "demo-speed", demo.DefaultSpeed, "with --demo: simulated seconds per real second")
 	configFlag(fs, &c.Dir)
+	c.addClusterFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.checkClusterFlags(fs, c.DBPath, c.Demo); err != nil {
 		return err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -139,18 +145,28 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		now = clock.Now
 		c.clock = clock
 	}
-	st, err := store.Open(c.DBPath, cfg, store.Options{
+	opts := store.Options{
 		Now:       now,
 		Evaluator: violations.New(),
 		Publisher: h,
 		Logger:    c.logger,
 		OnCommit:  m.ObserveCommit,
-	})
+	}
+	if c.clustered() {
+		if err := c.startCluster(ctx, &opts); err != nil {
+			return err
+		}
+	}
+	st, err := store.Open(c.DBPath, cfg, opts)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	c.store = st
-	if err := bootstrapToken(st, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
+	var tokens tokenStore = st
+	if c.clustered() {
+		tokens = c.node.Tokens()
+	}
+	if err := bootstrapToken(tokens, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
 		return err
 	}
 	if c.Demo {
@@ -191,10 +207,17 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.Now = now
 	c.server = srv
 
-	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	c.stopSweep = stop
-	c.sweepDone = make(chan error, 1)
-	go func() { c.sweepDone <- c.sweep(sweepCtx) }()
+	if c.clustered() {
+		// The log's leader proposes the sweeps; every node applies them.
+		if err := c.attachCluster(st, srv, reg); err != nil {
+			return err
+		}
+	} else {
+		sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		c.stopSweep = stop
+		c.sweepDone = make(chan error, 1)
+		go func() { c.sweepDone <- c.sweep(sweepCtx) }()
+	}
 	c.serveDone = make(chan error, 1)
 	go func() { c.serveDone <- srv.Serve(ln) }()
 
@@ -254,6 +277,11 @@ func (c *ServeCommand) Close() error {
 		c.stopSweep()
 		if err := <-c.sweepDone; err != nil {
 			errs = append(errs, fmt.Errorf("sweeper: %w", err))
+		}
+	}
+	if c.node != nil {
+		if err := c.node.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("cluster: %w", err))
 		}
 	}
 	if c.store != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/motcua/motcua/counter/store"
 )
@@ -44,9 +45,11 @@ type Config struct {
 	// NATSURL, when set, uses an external NATS cluster instead of an
 	// embedded server (--nats-url); Listen and Peers are then unused.
 	NATSURL string
-	// ClientListen, when set, makes the embedded server accept NATS
-	// clients there (tools such as the nats CLI); none by default.
+	// ClientListen, when set, is where the embedded server accepts NATS
+	// clients (tools such as the nats CLI), with ClientToken; by default a
+	// random loopback port with a token of this process's.
 	ClientListen string
+	ClientToken  string
 	// StoreDir holds the embedded server's JetStream files.
 	StoreDir string
 	// Stream names the log stream; DefaultStream by default.
@@ -68,16 +71,17 @@ type Config struct {
 // Node is one member of a cluster: a NATS connection (and, unless
 // external, the embedded server) and the view it applies the log to.
 type Node struct {
-	cfg     Config
-	log     *slog.Logger
-	ns      *server.Server
-	nc      *nats.Conn
-	js      jetstream.JetStream
-	stream  jetstream.Stream
-	subject string
-	tokens  jetstream.KeyValue
-	codes   jetstream.KeyValue
-	meta    jetstream.KeyValue
+	cfg         Config
+	log         *slog.Logger
+	ns          *server.Server
+	nc          *nats.Conn
+	js          jetstream.JetStream
+	stream      jetstream.Stream
+	subject     string
+	clientToken string
+	tokens      jetstream.KeyValue
+	codes       jetstream.KeyValue
+	meta        jetstream.KeyValue
 
 	st *store.Store
 
@@ -152,7 +156,7 @@ func (n *Node) connect() error {
 		}
 		n.ns = ns
 		url = ns.ClientURL()
-		opts = append(opts, nats.InProcessServer(ns))
+		opts = append(opts, nats.InProcessServer(ns), nats.Token(n.clientToken))
 	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
@@ -172,9 +176,16 @@ func (n *Node) embedded() (*server.Server, error) {
 	if n.cfg.StoreDir == "" {
 		return nil, errors.New("cluster: a JetStream store folder is required")
 	}
+	// The server routes to its peers only once its client port listens
+	// (DontListen would hold routing back), so it listens on a random
+	// loopback port unless told where; clients need a token only this
+	// process knows, or ClientToken.
+	token := nuid.Next()
 	opts := &server.Options{
 		ServerName:         n.cfg.Name,
-		DontListen:         true,
+		Host:               "127.0.0.1",
+		Port:               server.RANDOM_PORT,
+		Authorization:      token,
 		JetStream:          true,
 		StoreDir:           n.cfg.StoreDir,
 		MaxPayload:         maxPayload,
@@ -187,7 +198,10 @@ func (n *Node) embedded() (*server.Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cluster: client listen address: %w", err)
 		}
-		opts.DontListen, opts.Host, opts.Port = false, host, port
+		opts.Host, opts.Port = host, port
+		if n.cfg.ClientToken != "" {
+			opts.Authorization = n.cfg.ClientToken
+		}
 	}
 	if len(n.cfg.Peers) > 0 {
 		host, port, err := splitHostPort(n.cfg.Listen)
@@ -204,6 +218,7 @@ func (n *Node) embedded() (*server.Server, error) {
 		}
 		opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
 	}
+	n.clientToken = opts.Authorization
 	ns, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: NATS server: %w", err)
