@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -475,6 +476,13 @@ func clusterRound(t *testing.T, bin string, loc *time.Location, seed uint64) {
 		diffs, err := store.CompareViewFiles(n.db, fresh.db)
 		require.NoError(t, err)
 		require.Empty(t, diffs, "the rebuilt view differs from %s's at log position %d", n.name, pos)
+	}
+	// replay and verify work on a node's view as on any database.
+	for _, db := range []string{nodes[victim].db, fresh.db} {
+		code, out, stderr := run(t, context.Background(), nil, "replay", "--db", db, "--config", shippedConfig, "--scratch", dir)
+		require.Equal(t, ExitOK, code, "replay %s: %s %s", db, out, stderr)
+		code, out, stderr = run(t, context.Background(), nil, "verify", "--db", db)
+		require.Equal(t, ExitOK, code, "verify %s: %s %s", db, out, stderr)
 	}
 	t.Logf("round done in %s at log position %d", time.Since(start).Round(time.Millisecond), pos)
 }

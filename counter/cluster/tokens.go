@@ -38,6 +38,24 @@ func hashKey(hash string) (string, error) {
 
 func idKey(id string) string { return "i." + hex.EncodeToString([]byte(id)) }
 
+// get reads key, retrying through a leader election of the bucket (a
+// killed node may have led it) until ctx ends.
+func (n *Node) get(ctx context.Context, kv jetstream.KeyValue, key string) (jetstream.KeyValueEntry, error) {
+	wait := 50 * time.Millisecond
+	for {
+		e, err := kv.Get(ctx, key)
+		if err == nil || errors.Is(err, jetstream.ErrKeyNotFound) || ctx.Err() != nil {
+			return e, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
 func kvUnavailable(err error) error {
 	return fmt.Errorf("%w: %w", errUnavailable("the cluster's token store is unavailable", "kho mã truy cập của cụm tạm thời không sẵn sàng"), err)
 }
@@ -83,7 +101,7 @@ func (s *Tokens) getHash(ctx context.Context, hash string) (*store.Token, uint64
 	if err != nil {
 		return nil, 0, store.ErrTokenNotFound
 	}
-	e, err := s.n.tokens.Get(ctx, hk)
+	e, err := s.n.get(ctx, s.n.tokens, hk)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, store.ErrTokenNotFound
 	}
@@ -114,7 +132,7 @@ func (s *Tokens) Token(id string) (*store.Token, error) {
 }
 
 func (s *Tokens) byID(ctx context.Context, id string) (*store.Token, uint64, error) {
-	e, err := s.n.tokens.Get(ctx, idKey(id))
+	e, err := s.n.get(ctx, s.n.tokens, idKey(id))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, store.ErrTokenNotFound
 	}
@@ -243,7 +261,7 @@ func (n *Node) NextDossierCode(prefix string, now time.Time) (string, error) {
 	defer cancel()
 	for {
 		var seq, rev uint64
-		e, err := n.codes.Get(ctx, key)
+		e, err := n.get(ctx, n.codes, key)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 		case err != nil:
