@@ -130,6 +130,7 @@ func (c *ServeCommand) attachCluster(st *store.Store, srv *dashboard.Server, reg
 	srv.Codes = c.node.Ledger()
 	srv.Ready = c.node.Ready
 	srv.Tokens = tokens
+	srv.Sync = c.node.Sync()
 	srv.Authenticator = dashboard.TokenAuthenticator{Tokens: tokens}
 	return nil
 }

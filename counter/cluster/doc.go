@@ -28,7 +28,8 @@
 //
 // # State outside the log
 //
-// Tokens (by hash), their revocations, the daily dossier-code sequences and
-// the keyed-hash secret live in JetStream key-value buckets, so a token
-// works on any node and a code is never issued twice in the cluster.
+// Tokens (by hash), their revocations, the daily dossier-code sequences,
+// the national-sync feed's record groups and the keyed-hash secret live in
+// JetStream key-value buckets, so a token works on any node and a code is
+// never issued twice in the cluster.
 package cluster

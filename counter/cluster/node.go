@@ -82,6 +82,7 @@ type Node struct {
 	tokens      jetstream.KeyValue
 	codes       jetstream.KeyValue
 	meta        jetstream.KeyValue
+	syncs       jetstream.KeyValue
 
 	st *store.Store
 
@@ -269,6 +270,7 @@ func (n *Node) ensure(ctx context.Context) error {
 		{strings.ToLower(n.cfg.Stream) + "_tokens", &n.tokens},
 		{strings.ToLower(n.cfg.Stream) + "_codes", &n.codes},
 		{strings.ToLower(n.cfg.Stream) + "_meta", &n.meta},
+		{strings.ToLower(n.cfg.Stream) + "_sync", &n.syncs},
 	}
 	last := time.Time{}
 	for {
