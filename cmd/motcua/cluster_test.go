@@ -486,3 +486,19 @@ func clusterRound(t *testing.T, bin string, loc *time.Location, seed uint64) {
 	}
 	t.Logf("round done in %s at log position %d", time.Since(start).Round(time.Millisecond), pos)
 }
+
+// TestClusterFlags: cluster flags need a node name, an embedded node
+// needs its listen address and peers, and the demo is a single node.
+func TestClusterFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--cluster-listen", "127.0.0.1:6222"},
+		{"serve", "--nats-url", "nats://127.0.0.1:4222"},
+		{"serve", "--cluster-node", "n1"},
+		{"serve", "--cluster-node", "n1", "--cluster-listen", "127.0.0.1:6222"},
+		{"serve", "--cluster-node", "n1", "--nats-url", "nats://127.0.0.1:4222", "--demo"},
+	} {
+		code, _, stderr := run(t, context.Background(), nil, args...)
+		require.Equal(t, ExitUsage, code, "%v: %s", args, stderr)
+		require.Contains(t, stderr, "cluster", "%v", args)
+	}
+}
