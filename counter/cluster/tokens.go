@@ -39,11 +39,15 @@ func hashKey(hash string) (string, error) {
 func idKey(id string) string { return "i." + hex.EncodeToString([]byte(id)) }
 
 // get reads key, retrying through a leader election of the bucket (a
-// killed node may have led it) until ctx ends.
+// killed node may have led it) until ctx ends. Each try has a short
+// timeout of its own: a request routed to a server that just died is
+// never answered.
 func (n *Node) get(ctx context.Context, kv jetstream.KeyValue, key string) (jetstream.KeyValueEntry, error) {
 	wait := 50 * time.Millisecond
 	for {
-		e, err := kv.Get(ctx, key)
+		try, cancel := context.WithTimeout(ctx, 750*time.Millisecond)
+		e, err := kv.Get(try, key)
+		cancel()
 		if err == nil || errors.Is(err, jetstream.ErrKeyNotFound) || ctx.Err() != nil {
 			return e, err
 		}
