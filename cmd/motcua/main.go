@@ -41,6 +41,7 @@ const usage = `motcua monitors one-stop-shop counters (Decree 61/2018/NĐ-CP).
 
 Usage:
   motcua serve [--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--new-key]
+               [--cluster-node NAME --cluster-listen HOST:PORT --cluster-peers HOST:PORT,... | --nats-url URL]
   motcua check-config [--config DIR]
   motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
   motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]

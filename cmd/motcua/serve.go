@@ -77,13 +77,14 @@ type ServeCommand struct {
 	MaxBodyInFlightMiB int
 
 	// NewKey accepts a new key file for a database with events (--new-key).
-	NewKey bool
+	NewKey       bool
+	clusterServe // --cluster-node and friends (cluster.go)
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
 // [--log-format text|json] [--demo] [--demo-speed N].
 func (c *ServeCommand) ParseFlags(args []string) error {
-	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--max-conns N] [--max-conns-per-addr N] [--max-body-in-flight MiB]")
+	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--max-conns N] [--max-conns-per-addr N] [--max-body-in-flight MiB] [--new-key] [--cluster-node NAME --cluster-listen HOST:PORT --cluster-peers HOST:PORT,... | --nats-url URL]")
 	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
 	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (created if absent)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
@@ -95,6 +96,7 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxBodyInFlightMiB, "max-body-in-flight", dashboard.DefaultBodyBytesInFlight>>20, "MiB of request bodies held in memory at once, all requests together")
 	fs.BoolVar(&c.NewKey, "new-key", false, "create a new key file for a database with events whose key file is lost: every tracking key changes")
 	configFlag(fs, &c.Dir)
+	c.addClusterFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -102,6 +104,9 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 		fmt.Fprintln(fs.Output(), "--max-conns and --max-conns-per-addr must be ≥ 0, --max-body-in-flight ≥ 1")
 		fs.Usage()
 		return errors.New("bad limit flag")
+	}
+	if err := c.checkClusterFlags(fs, c.DBPath, c.Demo); err != nil {
+		return err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fmt.Fprintf(fs.Output(), "--log-format must be text or json, not %q\n", c.LogFormat)
@@ -160,19 +165,29 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		now = clock.Now
 		c.clock = clock
 	}
-	st, err := store.Open(c.DBPath, cfg, store.Options{
+	opts := store.Options{
 		Now:       now,
 		Evaluator: violations.New(),
 		Publisher: h,
 		Logger:    c.logger,
 		OnCommit:  m.ObserveCommit,
 		NewKey:    c.NewKey,
-	})
+	}
+	if c.clustered() {
+		if err := c.startCluster(ctx, &opts); err != nil {
+			return err
+		}
+	}
+	st, err := store.Open(c.DBPath, cfg, opts)
 	if err != nil {
 		return openStoreError(c.DBPath, err)
 	}
 	c.store = st
-	if err := bootstrapToken(st, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
+	var tokens tokenStore = st
+	if c.clustered() {
+		tokens = c.node.Tokens()
+	}
+	if err := bootstrapToken(tokens, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
 		return err
 	}
 	if c.Demo {
@@ -217,10 +232,17 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.BodyBytesInFlight = int64(c.MaxBodyInFlightMiB) << 20
 	c.server = srv
 
-	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	c.stopSweep = stop
-	c.sweepDone = make(chan error, 1)
-	go func() { c.sweepDone <- c.sweep(sweepCtx) }()
+	if c.clustered() {
+		// The log's leader proposes the sweeps; every node applies them.
+		if err := c.attachCluster(st, srv, reg); err != nil {
+			return err
+		}
+	} else {
+		sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		c.stopSweep = stop
+		c.sweepDone = make(chan error, 1)
+		go func() { c.sweepDone <- c.sweep(sweepCtx) }()
+	}
 	c.serveDone = make(chan error, 1)
 	go func() { c.serveDone <- srv.Serve(ln) }()
 
@@ -304,6 +326,11 @@ func (c *ServeCommand) Close() error {
 		c.stopSweep()
 		if err := <-c.sweepDone; err != nil {
 			errs = append(errs, fmt.Errorf("sweeper: %w", err))
+		}
+	}
+	if c.node != nil {
+		if err := c.node.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("cluster: %w", err))
 		}
 	}
 	if c.store != nil {

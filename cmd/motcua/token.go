@@ -114,7 +114,7 @@ const BootstrapTokenID = "bootstrap"
 // bootstrapToken makes secret, when set, the stored supervisor token of
 // the root agency (SPEC.md §6.2). It is idempotent across restarts; a new
 // secret replaces the old one, and a revoked one stays revoked.
-func bootstrapToken(st *store.Store, cfg *counter.Config, secret string, log *slog.Logger) error {
+func bootstrapToken(st tokenStore, cfg *counter.Config, secret string, log *slog.Logger) error {
 	if secret == "" {
 		return nil
 	}

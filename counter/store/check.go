@@ -557,6 +557,9 @@ func (c *checker) bucket(where pageRef, name, v []byte, depth int, path bucketPa
 }
 
 func knownBucket(name []byte) bool {
+	if bytes.Equal(name, bucketCluster) {
+		return true // a cluster node's log position (cluster.go)
+	}
 	for _, b := range allBuckets {
 		if bytes.Equal(b, name) {
 			return true

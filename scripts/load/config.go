@@ -63,6 +63,21 @@ type client struct {
 	base  string
 	token string
 	http  *http.Client
+	// more are further nodes of a cluster (--url A,B,C): writer i posts
+	// to the i-th address of base and more, round the list.
+	more []string
+}
+
+// forWriter returns the client writer i posts through.
+func (c *client) forWriter(i int) *client {
+	if len(c.more) == 0 {
+		return c
+	}
+	w := *c
+	if k := i % (1 + len(c.more)); k > 0 {
+		w.base = c.more[k-1]
+	}
+	return &w
 }
 
 func (c *client) getJSON(ctx context.Context, path string, out any) error {

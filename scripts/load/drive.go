@@ -55,8 +55,9 @@ func drive(ctx context.Context, c *client, g *generator, lim limits) result {
 	start := time.Now()
 	deadline := start.Add(lim.Duration)
 	var wg sync.WaitGroup
-	for range lim.Writers {
+	for w := range lim.Writers {
 		wg.Add(1)
+		c := c.forWriter(w)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,5 +195,22 @@ func TestBoltUsage(t *testing.T) {
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Size() < 300*3000/3 {
 		t.Fatalf("file: %v, %v", fi, err)
+	}
+}
+
+// TestWritersSpreadOverClusterNodes: with --url A,B,C writer i posts to
+// the i-th node, round the list.
+func TestWritersSpreadOverClusterNodes(t *testing.T) {
+	c := &client{base: "http://127.0.0.1:1", more: []string{"http://127.0.0.1:2", "http://127.0.0.1:3"}}
+	var got []string
+	for i := range 5 {
+		got = append(got, c.forWriter(i).base)
+	}
+	want := []string{"http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3", "http://127.0.0.1:1", "http://127.0.0.1:2"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("writers post to %v, want %v", got, want)
+	}
+	if one := (&client{base: "http://127.0.0.1:1"}); one.forWriter(3) != one {
+		t.Fatal("a single server is every writer's")
 	}
 }

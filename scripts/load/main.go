@@ -63,7 +63,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.URL, "url", "", "motcua server to drive (loopback only), e.g. http://127.0.0.1:8080")
+	fs.StringVar(&o.URL, "url", "", "motcua server to drive (loopback only), e.g. http://127.0.0.1:8080; the nodes of a cluster comma-separated, writers spread over them")
 	fs.StringVar(&o.Token, "token", os.Getenv("MOTCUA_TOKEN"), "integration token for the root agency (default $MOTCUA_TOKEN)")
 	fs.StringVar(&o.PeerURL, "peer", "", "another server with the same HTTP shape, driven in alternation (loopback only)")
 	fs.StringVar(&o.PeerToken, "peer-token", "", "token for --peer")
@@ -104,7 +104,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	if (o.PeerURL == "") != (o.PeerToken == "") {
 		return nil, bad("--peer and --peer-token go together")
 	}
-	for _, u := range []string{o.URL, o.PeerURL} {
+	for _, u := range append(strings.Split(o.URL, ","), o.PeerURL) {
 		if err := checkLoopback(u); err != nil {
 			return nil, bad("%v", err)
 		}
@@ -214,7 +214,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}()
 		primary = target{Name: "motcua", Client: &client{base: srv.URL, token: srv.Token, http: hc}, Server: srv, DB: srv.DB}
 	} else {
-		primary = target{Name: "motcua", Client: &client{base: strings.TrimRight(o.URL, "/"), token: o.Token, http: hc}, DB: o.DB}
+		urls := strings.Split(o.URL, ",")
+		for i := range urls {
+			urls[i] = strings.TrimRight(urls[i], "/")
+		}
+		primary = target{Name: "motcua", Client: &client{base: urls[0], more: urls[1:], token: o.Token, http: hc}, DB: o.DB}
 	}
 	targets := []target{primary}
 	if o.PeerURL != "" {

@@ -1,0 +1,371 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/motcua/motcua/counter/store"
+)
+
+// Defaults of Config.
+const (
+	DefaultStream       = "MOTCUA"
+	DefaultReplicas     = 3
+	DefaultStartTimeout = 2 * time.Minute
+	// DefaultDuplicates is how long JetStream remembers a message id: a
+	// call retried within it is stored once.
+	DefaultDuplicates = 10 * time.Minute
+	// maxPayload bounds one log entry: a POST body is at most 1 MiB.
+	maxPayload = 8 << 20
+)
+
+// Config configures a Node.
+type Config struct {
+	// Name is the node's name, unique in the cluster (--cluster-node).
+	Name string
+	// Listen is where the embedded server meets its peers (--cluster-listen).
+	Listen string
+	// Peers are the other nodes' Listen addresses (--cluster-peers).
+	Peers []string
+	// NATSURL, when set, uses an external NATS cluster instead of an
+	// embedded server (--nats-url); Listen and Peers are then unused.
+	NATSURL string
+	// ClientListen, when set, is where the embedded server accepts NATS
+	// clients (tools such as the nats CLI), with ClientToken; by default a
+	// random loopback port with a token of this process's.
+	ClientListen string
+	ClientToken  string
+	// StoreDir holds the embedded server's JetStream files.
+	StoreDir string
+	// Stream names the log stream; DefaultStream by default.
+	Stream string
+	// Replicas of the stream and the key-value buckets: 3, or fewer when
+	// the cluster has fewer nodes.
+	Replicas int
+	// StartTimeout bounds the wait for a quorum at start.
+	StartTimeout time.Duration
+	// SyncAlways makes the embedded server fsync every write (slower; by
+	// default JetStream flushes every two minutes and relies on replicas).
+	SyncAlways bool
+	// Now is the node's clock; time.Now by default.
+	Now func() time.Time
+	// Logger gets structured logs; slog.Default() by default.
+	Logger *slog.Logger
+}
+
+// Node is one member of a cluster: a NATS connection (and, unless
+// external, the embedded server) and the view it applies the log to.
+type Node struct {
+	cfg         Config
+	log         *slog.Logger
+	ns          *server.Server
+	nc          *nats.Conn
+	js          jetstream.JetStream
+	stream      jetstream.Stream
+	subject     string
+	clientToken string
+	tokens      jetstream.KeyValue
+	codes       jetstream.KeyValue
+	meta        jetstream.KeyValue
+	syncs       jetstream.KeyValue
+
+	st *store.Store
+
+	applied    atomic.Uint64 // last log entry applied to the view
+	appliedN   atomic.Uint64 // entries applied since start
+	appliedMu  sync.Mutex
+	appliedCh  chan struct{} // closed and replaced at each apply
+	waiters    sync.Map      // request id → chan store.Applied
+	lastSeq    atomic.Uint64 // the log's last entry, as last seen
+	leader     atomic.Bool   // this node leads the stream (proposes sweeps)
+	caughtUp   atomic.Bool
+	quorum     atomic.Bool
+	applyFails atomic.Uint64
+	sweeps     atomic.Uint64 // sweeps proposed by this node
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed atomic.Bool
+}
+
+// Start joins the cluster: it starts the embedded server (or connects to
+// NATSURL) and waits, up to StartTimeout, until the log stream and the
+// key-value buckets are available, which needs a quorum of nodes.
+func Start(ctx context.Context, cfg Config) (*Node, error) {
+	if cfg.Name == "" {
+		return nil, errors.New("cluster: a node name is required")
+	}
+	if cfg.Stream == "" {
+		cfg.Stream = DefaultStream
+	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = DefaultReplicas
+		if cfg.NATSURL == "" {
+			cfg.Replicas = min(DefaultReplicas, 1+len(cfg.Peers))
+		}
+	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = DefaultStartTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger.With("node", cfg.Name), subject: strings.ToLower(cfg.Stream) + ".log",
+		appliedCh: make(chan struct{})}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	if err := n.connect(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	wait, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
+	defer cancel()
+	if err := n.ensure(wait); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// connect starts the embedded server, if any, and connects to NATS.
+func (n *Node) connect() error {
+	opts := []nats.Option{nats.Name("motcua " + n.cfg.Name), nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond)}
+	url := n.cfg.NATSURL
+	if url == "" {
+		ns, err := n.embedded()
+		if err != nil {
+			return err
+		}
+		n.ns = ns
+		url = ns.ClientURL()
+		opts = append(opts, nats.InProcessServer(ns), nats.Token(n.clientToken))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return fmt.Errorf("cluster: connect to NATS: %w", err)
+	}
+	n.nc = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("cluster: JetStream: %w", err)
+	}
+	n.js = js
+	return nil
+}
+
+// embedded starts this node's NATS server, routed to its peers.
+func (n *Node) embedded() (*server.Server, error) {
+	if n.cfg.StoreDir == "" {
+		return nil, errors.New("cluster: a JetStream store folder is required")
+	}
+	// The server routes to its peers only once its client port listens
+	// (DontListen would hold routing back), so it listens on a random
+	// loopback port unless told where; clients need a token only this
+	// process knows, or ClientToken.
+	token := nuid.Next()
+	opts := &server.Options{
+		ServerName:         n.cfg.Name,
+		Host:               "127.0.0.1",
+		Port:               server.RANDOM_PORT,
+		Authorization:      token,
+		JetStream:          true,
+		StoreDir:           n.cfg.StoreDir,
+		MaxPayload:         maxPayload,
+		NoSigs:             true,
+		SyncAlways:         n.cfg.SyncAlways,
+		JetStreamMaxMemory: 256 << 20,
+	}
+	if n.cfg.ClientListen != "" {
+		host, port, err := splitHostPort(n.cfg.ClientListen)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: client listen address: %w", err)
+		}
+		opts.Host, opts.Port = host, port
+		if n.cfg.ClientToken != "" {
+			opts.Authorization = n.cfg.ClientToken
+		}
+	}
+	if len(n.cfg.Peers) > 0 {
+		host, port, err := splitHostPort(n.cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: --cluster-listen: %w", err)
+		}
+		opts.Cluster = server.ClusterOpts{Name: "motcua", Host: host, Port: port}
+		routes := make([]string, 0, len(n.cfg.Peers))
+		for _, p := range n.cfg.Peers {
+			if _, _, err := splitHostPort(p); err != nil {
+				return nil, fmt.Errorf("cluster: --cluster-peers %q: %w", p, err)
+			}
+			routes = append(routes, "nats-route://"+p)
+		}
+		opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
+	}
+	n.clientToken = opts.Authorization
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: NATS server: %w", err)
+	}
+	ns.SetLoggerV2(natsLogger{n.log.With("component", "nats")}, false, false, false)
+	go ns.Start()
+	if !ns.ReadyForConnections(30 * time.Second) {
+		ns.Shutdown()
+		return nil, errors.New("cluster: the embedded NATS server did not start")
+	}
+	return ns, nil
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("bad port in %q", addr)
+	}
+	return host, port, nil
+}
+
+// ensure creates (or finds) the stream and the buckets, retrying until a
+// quorum answers or ctx ends.
+func (n *Node) ensure(ctx context.Context) error {
+	scfg := jetstream.StreamConfig{
+		Name:        n.cfg.Stream,
+		Description: "motcua: the replicated log of Record calls and sweeps",
+		Subjects:    []string{n.subject},
+		Retention:   jetstream.LimitsPolicy,
+		MaxMsgs:     -1,
+		MaxBytes:    -1,
+		MaxMsgSize:  maxPayload,
+		Storage:     jetstream.FileStorage,
+		Replicas:    n.cfg.Replicas,
+		Duplicates:  DefaultDuplicates,
+		DenyDelete:  true,
+		DenyPurge:   true,
+		AllowDirect: true,
+	}
+	kvs := []struct {
+		name string
+		dst  *jetstream.KeyValue
+	}{
+		{strings.ToLower(n.cfg.Stream) + "_tokens", &n.tokens},
+		{strings.ToLower(n.cfg.Stream) + "_codes", &n.codes},
+		{strings.ToLower(n.cfg.Stream) + "_meta", &n.meta},
+		{strings.ToLower(n.cfg.Stream) + "_sync", &n.syncs},
+	}
+	last := time.Time{}
+	for {
+		err := func() error {
+			try, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			if n.stream == nil {
+				s, err := n.js.Stream(try, scfg.Name)
+				if errors.Is(err, jetstream.ErrStreamNotFound) {
+					s, err = n.js.CreateStream(try, scfg)
+				}
+				if err != nil {
+					return fmt.Errorf("stream %s: %w", scfg.Name, err)
+				}
+				n.stream = s
+			}
+			for _, kv := range kvs {
+				if *kv.dst != nil {
+					continue
+				}
+				b, err := n.js.KeyValue(try, kv.name)
+				if errors.Is(err, jetstream.ErrBucketNotFound) {
+					b, err = n.js.CreateKeyValue(try, jetstream.KeyValueConfig{Bucket: kv.name,
+						Replicas: n.cfg.Replicas, Storage: jetstream.FileStorage, History: 1})
+				}
+				if err != nil {
+					return fmt.Errorf("bucket %s: %w", kv.name, err)
+				}
+				*kv.dst = b
+			}
+			return nil
+		}()
+		if err == nil {
+			return nil
+		}
+		if time.Since(last) > 5*time.Second {
+			n.log.Info("waiting for a quorum of the cluster", "err", err)
+			last = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cluster: no quorum: %w", err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// Secret returns the cluster's keyed-hash secret (applicant id hashes and
+// tracking keys must be the same on every node), creating it on first use.
+func (n *Node) Secret(ctx context.Context) ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("cluster: generate secret: %w", err)
+	}
+	enc := base64.StdEncoding.EncodeToString(b)
+	if _, err := n.meta.Create(ctx, "secret", []byte(enc)); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return nil, fmt.Errorf("cluster: store secret: %w", err)
+	}
+	e, err := n.meta.Get(ctx, "secret")
+	if err != nil {
+		return nil, fmt.Errorf("cluster: read secret: %w", err)
+	}
+	secret, err := base64.StdEncoding.DecodeString(string(e.Value()))
+	if err != nil || len(secret) < 16 {
+		return nil, fmt.Errorf("cluster: the stored secret is malformed")
+	}
+	return secret, nil
+}
+
+// Close stops applying and leaves the cluster. It does not close the view.
+func (n *Node) Close() error {
+	if !n.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	n.cancel()
+	n.wg.Wait()
+	if n.nc != nil {
+		n.nc.Close()
+	}
+	if n.ns != nil {
+		n.ns.Shutdown()
+		n.ns.WaitForShutdown()
+	}
+	return nil
+}
+
+// Name returns the node's name.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// natsLogger sends the embedded server's logs to slog.
+type natsLogger struct{ l *slog.Logger }
+
+func (l natsLogger) Noticef(f string, v ...any) { l.l.Debug(fmt.Sprintf(f, v...)) }
+func (l natsLogger) Warnf(f string, v ...any)   { l.l.Warn(fmt.Sprintf(f, v...)) }
+func (l natsLogger) Fatalf(f string, v ...any)  { l.l.Error(fmt.Sprintf(f, v...)) }
+func (l natsLogger) Errorf(f string, v ...any)  { l.l.Error(fmt.Sprintf(f, v...)) }
+func (l natsLogger) Debugf(f string, v ...any)  { l.l.Debug(fmt.Sprintf(f, v...)) }
+func (l natsLogger) Tracef(f string, v ...any)  { l.l.Debug(fmt.Sprintf(f, v...)) }
