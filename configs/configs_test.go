@@ -152,7 +152,7 @@ func TestLoadProblems(t *testing.T) {
 			`agencies.yaml:16: unknown key "officals" at top level (want agencies, officials)`},
 		{"unknown agency key", map[string]string{AgenciesFile: strings.Replace(okAgencies, "    level: city\n", "    levle: city\n", 1)},
 			`agencies.yaml:2: agency "tp-danang": missing level` + "\n" +
-				`agencies.yaml:4: unknown key "levle" in agency "tp-danang" (want id, name, level, head, desks, children)`},
+				`agencies.yaml:4: unknown key "levle" in agency "tp-danang" (want id, name, level, code, from, until, head, heads, successors, desks, children)`},
 		{"no root", map[string]string{AgenciesFile: "agencies: []\n"},
 			"agencies.yaml:1: no root agency (want exactly one under agencies)"},
 		{"second root", map[string]string{AgenciesFile: `agencies:

@@ -1,7 +1,9 @@
 package configs
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,13 +18,88 @@ var ruleKeys = []string{"slip_grace", "supplement_window", "apology_notice", "ma
 
 // decodeRules reads rules.yaml (SPEC.md §2.4) over counter.DefaultRules:
 // a missing file, key or slip_grace channel keeps its default.
+//
+// Two keys of SPEC.md §10.2 extend it: `dossier_code_formats`, the
+// dossier-code formats a deployment expects (off when absent), and
+// `versions: {v2018|v2025|v2026a: {...}}`, thresholds for the dossiers of
+// one rule version, over the file's own values.
 func decodeRules(d *decoder, n *node) counter.Rules {
 	r := counter.DefaultRules()
 	if n == nil {
 		return r
 	}
-	top, _ := d.object(n, topLevel, ruleKeys...)
+	top, _ := d.object(n, topLevel, append(slices.Clone(ruleKeys), "dossier_code_formats", "versions")...)
+	d.thresholds(top, &r)
+	if v := top.get("dossier_code_formats"); v != nil {
+		r.DossierCodeFormats = d.codeFormats(v)
+	}
+	if v := top.get("versions"); v != nil {
+		o, _ := d.object(v, "versions", counter.Regimes...)
+		for _, id := range counter.Regimes {
+			x := o.get(id)
+			if x == nil {
+				continue
+			}
+			vr := r
+			vr.SlipGrace, vr.Versions = maps.Clone(r.SlipGrace), nil
+			vo, _ := d.object(x, "versions."+id, ruleKeys...)
+			d.thresholds(vo, &vr)
+			if r.Versions == nil {
+				r.Versions = map[string]counter.Rules{}
+			}
+			r.Versions[id] = vr
+		}
+	}
+	return r
+}
 
+// codeFormats reads a list of format names (counter.CodeFormatCircular01,
+// counter.CodeFormatCircular04) or {name, pattern} entries.
+func (d *decoder) codeFormats(n *node) []counter.CodeFormat {
+	var out []counter.CodeFormat
+	names := []string{counter.CodeFormatCircular01, counter.CodeFormatCircular04}
+	for _, it := range d.list(n, "dossier_code_formats") {
+		var f counter.CodeFormat
+		switch it.kind {
+		case kindScalar:
+			f.Name = d.str(it, "dossier_code_formats")
+			if !counter.BuiltinCodeFormat(f.Name) {
+				d.addf(it.line, "dossier_code_formats: unknown format %q (want %s, or {name, pattern})", f.Name, strings.Join(names, ", "))
+				continue
+			}
+		case kindMap:
+			o, ok := d.object(it, "dossier code format", "name", "pattern")
+			if !ok {
+				continue
+			}
+			f.Name, f.Pattern = d.str(o.get("name"), "name"), d.str(o.get("pattern"), "pattern")
+			if f.Name == "" {
+				d.addf(it.line, "dossier_code_formats: format without a name")
+			}
+			if f.Pattern == "" {
+				if !counter.BuiltinCodeFormat(f.Name) {
+					d.addf(it.line, "dossier_code_formats: format %q has no pattern and is not built in (%s)", f.Name, strings.Join(names, ", "))
+					continue
+				}
+			} else if _, err := regexp.Compile(f.Pattern); err != nil {
+				d.addf(o.lines["pattern"], "dossier_code_formats: format %q: invalid pattern: %v", f.Name, err)
+				continue
+			}
+		default:
+			d.addf(it.line, "dossier_code_formats: want a format name or {name, pattern}, got %s", it.kind)
+			continue
+		}
+		if slices.ContainsFunc(out, func(g counter.CodeFormat) bool { return g.Name == f.Name }) {
+			d.addf(it.line, "dossier_code_formats: duplicate format %q", f.Name)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// thresholds reads the keys of SPEC.md §2.4 from top into r.
+func (d *decoder) thresholds(top object, r *counter.Rules) {
 	if v := top.get("slip_grace"); v != nil {
 		channels := []string{counter.ChannelDirect, counter.ChannelOnline, counter.ChannelPostal}
 		o, _ := d.object(v, "slip_grace", channels...)
@@ -90,7 +167,6 @@ func decodeRules(d *decoder, n *node) counter.Rules {
 			r.TransferCutoff = s
 		}
 	}
-	return r
 }
 
 // ruleDuration parses "15m", "2h" or "1wd".

@@ -23,15 +23,37 @@ type Head struct {
 	Title string `json:"title"`
 }
 
+// HeadTerm is one head's term of office (agencies.yaml `heads`, SPEC.md
+// §10.2): From and Until are the first and last day, inclusive, as
+// "YYYY-MM-DD"; "" leaves that end open.
+type HeadTerm struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	From  string `json:"from,omitempty"`
+	Until string `json:"until,omitempty"`
+}
+
 // Agency is a node of the agency tree. Parent is "" for the root.
+//
+// From and Until (SPEC.md §10.2) are the first and last day the agency is
+// in force, inclusive, as "YYYY-MM-DD"; "" inherits the parent's bound
+// (the root's "" is open). Successors, on an ended agency, name the
+// agencies that took over its work and its files. Head is the head of
+// `head:`, or, for an agency with `heads:` terms, the latest term's head
+// (what HeadOf answers); HeadAt picks the head in office at an instant.
 type Agency struct {
-	ID       string    `json:"id"`
-	Name     string    `json:"name"`
-	Level    string    `json:"level"`
-	Head     Head      `json:"head"`
-	Desks    []string  `json:"desks,omitempty"`
-	Parent   string    `json:"parent,omitempty"`
-	Children []*Agency `json:"children,omitempty"`
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Level      string     `json:"level"`
+	Code       string     `json:"code,omitempty"`
+	From       string     `json:"from,omitempty"`
+	Until      string     `json:"until,omitempty"`
+	Head       Head       `json:"head"`
+	Heads      []HeadTerm `json:"heads,omitempty"`
+	Successors []string   `json:"successors,omitempty"`
+	Desks      []string   `json:"desks,omitempty"`
+	Parent     string     `json:"parent,omitempty"`
+	Children   []*Agency  `json:"children,omitempty"`
 }
 
 // Official is a person who records or performs events.
@@ -114,6 +136,13 @@ type Rules struct {
 	FutureTolerance   RuleDuration            `json:"future_tolerance"`
 	WarningFraction   float64                 `json:"warning_fraction"`
 	TransferCutoff    string                  `json:"transfer_cutoff"` // "15:00"
+	// DossierCodeFormats are the dossier-code formats a deployment
+	// expects (SPEC.md §10.2); none configured turns the check off.
+	DossierCodeFormats []CodeFormat `json:"dossier_code_formats,omitempty"`
+	// Versions holds, per rule version (RegimeV2018, ...), the complete
+	// thresholds for dossiers of that version where rules.yaml overrides
+	// any; RulesFor reads it.
+	Versions map[string]Rules `json:"versions,omitempty"`
 }
 
 // DefaultRules returns the defaults of SPEC.md §2.4.
@@ -148,6 +177,9 @@ type Config struct {
 	officials  map[string]*Official
 	procedures map[string]*Procedure
 	documents  map[string]bool
+
+	history history // periods in force, head terms, successors (history.go)
+	formats []codeFormat
 }
 
 // NewConfig indexes root's tree, the officials and the procedures. It sets
@@ -159,6 +191,9 @@ func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *
 	var walk func(a *Agency, parent string)
 	walk = func(a *Agency, parent string) {
 		a.Parent = parent
+		if a.Head == (Head{}) && len(a.Heads) > 0 {
+			a.Head = latestHead(a.Heads)
+		}
 		c.agencies[a.ID] = a
 		for _, ch := range a.Children {
 			walk(ch, a.ID)
@@ -167,6 +202,8 @@ func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *
 	if root != nil {
 		walk(root, "")
 	}
+	c.history = newHistory(c)
+	c.formats = compileCodeFormats(rules.DossierCodeFormats)
 	for i := range c.Officials {
 		c.officials[c.Officials[i].ID] = &c.Officials[i]
 	}
@@ -224,7 +261,8 @@ func (c *Config) Subtree(scope string) []string {
 	return out
 }
 
-// HeadOf returns the head answering for agency id: its own head.
+// HeadOf returns the head answering for agency id: its own head (for an
+// agency with head terms, the latest; HeadOfAt picks by date).
 func (c *Config) HeadOf(id string) ViolationHead {
 	a := c.agencies[id]
 	if a == nil {
