@@ -305,7 +305,7 @@ backdate_tolerence: 24h
 				`rules.yaml:7: desk_grace: duration "99999999m" is too large (max 10000)` + "\n" +
 				`rules.yaml:8: warning_fraction: 1.5 is outside (0, 1]` + "\n" +
 				`rules.yaml:9: transfer_cutoff "3pm": want HH:MM` + "\n" +
-				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff)`},
+				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff, dossier_code_formats, versions)`},
 		{"zero warning fraction", map[string]string{RulesFile: "warning_fraction: 0\n"},
 			"rules.yaml:1: warning_fraction: 0 is outside (0, 1]"},
 	} {
