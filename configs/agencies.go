@@ -170,9 +170,6 @@ func (d *decoder) agency(n *node, seen map[string]int) *counter.Agency {
 			a.Successors = append(a.Successors, s)
 		}
 	}
-	if len(a.Successors) > 0 && a.Until == "" {
-		d.addf(o.lines["successors"], "%s: successors on an agency without until (only an ended agency has successors)", label)
-	}
 	if d.lines != nil && a.ID != "" {
 		d.lines[a.ID] = agencyLines{node: o.line, from: o.lines["from"], until: o.lines["until"],
 			heads: o.lines["heads"], successors: o.lines["successors"], code: o.lines["code"]}

@@ -94,6 +94,9 @@ func checkHistory(d *decoder, cfg *counter.Config, lines map[string]agencyLines)
 			}
 		}
 
+		if len(a.Successors) > 0 && until == dusk {
+			d.addf(l.or(l.successors), "%s: successors on an agency that never ends (set until, here or on an ancestor)", label)
+		}
 		for _, s := range a.Successors {
 			if cfg.Agency(s) == nil {
 				d.addf(l.or(l.successors), "%s: successor %q does not exist", label, s)
