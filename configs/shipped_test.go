@@ -96,7 +96,9 @@ func TestShipped(t *testing.T) {
 				require.Contains(t, cal.Holidays, day(y, time.September, 2), "calendar covers %d", y)
 			}
 
-			require.Equal(t, counter.DefaultRules(), cfg.Rules, "rules.yaml ships the SPEC defaults")
+			want := counter.DefaultRules()
+			want.DossierCodeFormats = []counter.CodeFormat{{Name: counter.CodeFormatCircular01}, {Name: counter.CodeFormatCircular04}}
+			require.Equal(t, want, cfg.Rules, "rules.yaml ships the SPEC defaults, and checks dossier codes")
 		})
 	}
 }

@@ -259,34 +259,38 @@ func (c *Config) Predecessors(id string) []string {
 }
 
 // ReadableFrom reports whether a reader scoped to scope may read what
-// happened at agency id: id is scope or below it, or id is (below) an
-// agency whose successors, followed transitively, lead to scope or below
-// it. A successor thus reads its predecessors' dossiers (SPEC.md §10.2).
+// happened at agency id (SPEC.md §10.2: a successor reads its
+// predecessors' dossiers). It is true when id is scope or below it, or
+// when the heirs of id lead there: the heirs are the successors of the
+// nearest of id and its ancestors that names successors (the most
+// specific mapping wins: a ward's counter that names the new centre is
+// not shared out among all the heirs of its district), followed
+// transitively through successors that ended in turn.
 func (c *Config) ReadableFrom(id, scope string) bool {
 	if c.Within(id, scope) {
 		return true
 	}
-	seen := map[string]bool{}
-	var heirWithin func(a string) bool
-	heirWithin = func(a string) bool {
-		ag := c.agencies[a]
-		if ag == nil {
-			return false
-		}
-		for _, s := range ag.Successors {
-			if seen[s] {
-				continue
-			}
-			seen[s] = true
-			if c.Within(s, scope) || heirWithin(s) {
-				return true
-			}
-		}
-		return false
-	}
+	var start []string
 	for _, a := range c.Ancestors(id) {
-		if heirWithin(a) {
+		if ag := c.agencies[a]; ag != nil && len(ag.Successors) > 0 {
+			start = ag.Successors
+			break
+		}
+	}
+	seen := map[string]bool{}
+	queue := append([]string(nil), start...)
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		if c.Within(s, scope) {
 			return true
+		}
+		if ag := c.agencies[s]; ag != nil {
+			queue = append(queue, ag.Successors...)
 		}
 	}
 	return false
