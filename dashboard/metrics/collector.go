@@ -29,7 +29,7 @@ var (
 	descLag = desc("deadline_sweep_lag_seconds",
 		"How late, at its last run, the deadline sweep handled the oldest due entry.")
 	descInfo = desc("agency_info",
-		"The agency tree, value 1, for joins: parent is \"\" for the root.", "agency", "parent", "level")
+		"The agency tree, value 1, for joins (alert summaries take name from it): parent is \"\" for the root.", "agency", "parent", "level", "name")
 )
 
 // collector computes the store-derived metrics at scrape time.
@@ -50,7 +50,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	if cfg != nil && cfg.Root != nil {
 		for _, id := range cfg.Subtree(cfg.Root.ID) {
 			a := cfg.Agency(id)
-			ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, a.ID, a.Parent, a.Level)
+			ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, a.ID, a.Parent, a.Level, a.Name)
 		}
 	}
 
