@@ -177,3 +177,34 @@ dossier_code_formats:
 		`rules.yaml:6: dossier_code_formats: duplicate format "circular01"`+"\n"+
 		`rules.yaml:7: dossier_code_formats: want a format name or {name, pattern}, got a list`)
 }
+
+func TestLoadNationalDBDocuments(t *testing.T) {
+	cfg, err := Load(folder(map[string]string{ProceduresFile: `procedures:
+  - code: "1.001193"
+    name: Đăng ký khai sinh
+    instant: true
+    documents:
+      - {code: to_khai, name: Tờ khai}
+      - {code: cccd, name: Căn cước công dân, in_national_db: true}
+    basis: Luật Hộ tịch 2014
+`}))
+	require.NoError(t, err)
+	p := cfg.Procedure("1.001193")
+	require.True(t, p.InNationalDB("cccd"))
+	require.False(t, p.InNationalDB("to_khai"))
+	require.False(t, p.InNationalDB("nothing"))
+
+	_, err = Load(folder(map[string]string{ProceduresFile: `procedures:
+  - code: "1.001193"
+    name: Đăng ký khai sinh
+    instant: true
+    documents:
+      - {code: cccd, name: Căn cước công dân, in_national_db: maybe}
+    basis: Luật Hộ tịch 2014
+`}))
+	require.EqualError(t, err, `procedures.yaml:6: in_national_db: want true or false, got "maybe"`)
+
+	shipped, err := Load(Embedded())
+	require.NoError(t, err)
+	require.True(t, shipped.Procedure("1.001193").InNationalDB("cccd"), "the shipped catalogue marks the citizen ID")
+}

@@ -70,10 +70,14 @@ type Duration struct {
 	Unit  calendar.Unit `json:"unit"`
 }
 
-// Document is a paper a procedure may require.
+// Document is a paper a procedure may require. InNationalDB marks one the
+// national databases hold (procedures.yaml `in_national_db`, SPEC.md
+// §10.2): asking the applicant for it is database_document_requested
+// (Decree 118/2025 Art. 5(1); Art. 4(2a) as amended by Decree 309/2026).
 type Document struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	InNationalDB bool   `json:"in_national_db,omitempty"`
 }
 
 // Step is an internal processing step with its budget (Form 05 row).
@@ -98,6 +102,17 @@ func (p *Procedure) HasDocument(code string) bool {
 	for _, d := range p.Documents {
 		if d.Code == code {
 			return true
+		}
+	}
+	return false
+}
+
+// InNationalDB reports whether code is one of p's documents that the
+// national databases hold.
+func (p *Procedure) InNationalDB(code string) bool {
+	for _, d := range p.Documents {
+		if d.Code == code {
+			return d.InNationalDB
 		}
 	}
 	return false
