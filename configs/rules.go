@@ -53,11 +53,11 @@ func decodeRules(d *decoder, n *node) counter.Rules {
 	return r
 }
 
-// codeFormats reads a list of format names (counter.CodeFormatCircular01,
-// counter.CodeFormatCircular04) or {name, pattern} entries.
+// codeFormats reads a list of format names (counter.FormatCircular01,
+// counter.FormatCircular04) or {name, pattern} entries.
 func (d *decoder) codeFormats(n *node) []counter.CodeFormat {
 	var out []counter.CodeFormat
-	names := []string{counter.CodeFormatCircular01, counter.CodeFormatCircular04}
+	names := []string{counter.FormatCircular01, counter.FormatCircular04}
 	for _, it := range d.list(n, "dossier_code_formats") {
 		var f counter.CodeFormat
 		switch it.kind {

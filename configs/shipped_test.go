@@ -109,7 +109,7 @@ func TestShipped(t *testing.T) {
 			}
 
 			want := counter.DefaultRules()
-			want.DossierCodeFormats = []counter.CodeFormat{{Name: counter.CodeFormatCircular01}, {Name: counter.CodeFormatCircular04}}
+			want.DossierCodeFormats = []counter.CodeFormat{{Name: counter.FormatCircular01}, {Name: counter.FormatCircular04}}
 			require.Equal(t, want, cfg.Rules, "rules.yaml ships the SPEC defaults, and checks dossier codes")
 		})
 	}

@@ -7,17 +7,17 @@ import (
 
 // Built-in dossier-code formats (rules.yaml `dossier_code_formats`).
 const (
-	// CodeFormatCircular01 is V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX: the
+	// FormatCircular01 is V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX: the
 	// receiving agency's identifier read right to left, the receipt date
 	// and a 4-digit daily sequence (Decree 61/2018 Art. 26; Circular
 	// 01/2018/TT-VPCP Art. 19), e.g. 000.00.31.H17-260310-0001.
-	CodeFormatCircular01 = "circular01"
-	// CodeFormatCircular04 is MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX: the
+	FormatCircular01 = "circular01"
+	// FormatCircular04 is MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX: the
 	// processing agency's e-ID, the receipt date, two digits of the
 	// system owner's e-ID and a daily sequence of 4 or more digits
 	// (Circular 03/2025/TT-VPCP Art. 13(3), added by Circular 04/2025/TT-VPCP
 	// from 25-1-2026), e.g. H17.100.05-261205-010001.
-	CodeFormatCircular04 = "circular04"
+	FormatCircular04 = "circular04"
 )
 
 // CodeFormat is one accepted dossier-code format: a built-in Name, or a
@@ -30,8 +30,8 @@ type CodeFormat struct {
 // builtinFormats holds the patterns of the built-in formats; the YYMMDD
 // group is checked to be a real date besides.
 var builtinFormats = map[string]string{
-	CodeFormatCircular01: `^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}-(?P<date>[0-9]{6})-[0-9]{4}$`,
-	CodeFormatCircular04: `^[A-Z][0-9A-Z]{2}\.[0-9A-Z]{3}\.[0-9A-Z]{2}-(?P<date>[0-9]{6})-[0-9]{2}[0-9]{4,}$`,
+	FormatCircular01: `^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}-(?P<date>[0-9]{6})-[0-9]{4}$`,
+	FormatCircular04: `^[A-Z][0-9A-Z]{2}\.[0-9A-Z]{3}\.[0-9A-Z]{2}-(?P<date>[0-9]{6})-[0-9]{2}[0-9]{4,}$`,
 }
 
 // BuiltinCodeFormat reports whether name is a built-in format.

@@ -204,7 +204,7 @@ func TestCodeFormatOK(t *testing.T) {
 	require.False(t, off.CodeFormatsOn())
 
 	rules := counter.DefaultRules()
-	rules.DossierCodeFormats = []counter.CodeFormat{{Name: counter.CodeFormatCircular01}, {Name: counter.CodeFormatCircular04}}
+	rules.DossierCodeFormats = []counter.CodeFormat{{Name: counter.FormatCircular01}, {Name: counter.FormatCircular04}}
 	cfg := counter.NewConfig(&counter.Agency{ID: "tp"}, nil, nil, &calendar.Calendar{Location: hcm}, rules)
 	require.True(t, cfg.CodeFormatsOn())
 	for code, want := range map[string]bool{

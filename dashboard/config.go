@@ -27,10 +27,15 @@ func (s *Server) registerConfigRoutes(r fiber.Router) {
 // handleAgencyIndex answers GET /api/v1/agencies?at=YYYY-MM-DD (SPEC.md
 // §10.2): the agency tree in force on that day (default: today, by the
 // server clock, in the calendar's zone), each agency with the head in
-// office that day, and the officials of those agencies.
+// office that day, and the officials of those agencies. `at=all` (an
+// extension) gives the whole tree as loaded, every period's agencies with
+// their from/until, for pages that name the agencies of old records.
 func (s *Server) handleAgencyIndex(c *fiber.Ctx) error {
 	if s.Config == nil {
 		return newError(counter.CodeUnavailable)
+	}
+	if query(c, "at") == "all" {
+		return c.JSON(agencyIndexJSON{At: "all", Agencies: s.Config.Root, Officials: nonNil(s.Config.Officials)})
 	}
 	loc := time.Local
 	if s.Config.Calendar != nil && s.Config.Calendar.Location != nil {
@@ -40,7 +45,7 @@ func (s *Server) handleAgencyIndex(c *fiber.Ctx) error {
 	if at := query(c, "at"); at != "" {
 		d, err := calendar.ParseDate(at)
 		if err != nil || len(at) != len(time.DateOnly) {
-			return errParam("at", "at must be a date YYYY-MM-DD", "at phải là ngày dạng YYYY-MM-DD")
+			return errParam("at", "at must be a date YYYY-MM-DD (or all)", "at phải là ngày dạng YYYY-MM-DD (hoặc all)")
 		}
 		day = d.In(loc).Add(12 * time.Hour)
 	}

@@ -24,7 +24,7 @@ func TestDossierCodeFormat(t *testing.T) {
 			[]counter.Procedure{{Code: "p", LeadTime: counter.Duration{Value: 5, Unit: calendar.WorkingDays}}},
 			&calendar.Calendar{Location: loc, Weekend: map[time.Weekday]bool{time.Saturday: true, time.Sunday: true}}, rules)
 	}
-	on := config(counter.CodeFormat{Name: counter.CodeFormatCircular01}, counter.CodeFormat{Name: counter.CodeFormatCircular04})
+	on := config(counter.CodeFormat{Name: counter.FormatCircular01}, counter.CodeFormat{Name: counter.FormatCircular04})
 	judge := func(cfg *counter.Config, code string, events ...counter.Event) []counter.Violation {
 		for i := range events {
 			events[i].Dossier, events[i].Agency, events[i].Official = code, "tt", "cb-1"

@@ -49,6 +49,15 @@ func TestAgenciesOverTime(t *testing.T) {
 	require.False(t, ids["phuong-haichau"])
 	require.Equal(t, "Đinh Thanh Sơn", body["agencies"].(map[string]any)["head"].(map[string]any)["name"], "the head of that day")
 
+	// Every period's agencies, for naming old records.
+	status, body = a.do("GET", "/api/v1/agencies?at=all", nil)
+	require.Equal(t, 200, status)
+	require.Equal(t, "all", body["at"])
+	count, ids = levels(body)
+	require.Equal(t, 7, count["district"])
+	require.Equal(t, 94+21, count["commune"])
+	require.True(t, ids["q-haichau-motcua"] && ids["phuong-haichau-ttpvhcc"])
+
 	for _, bad := range []string{"2024-13-01", "yesterday", "2024-6-1", "2024-06-01T00:00:00Z"} {
 		status, body = a.do("GET", "/api/v1/agencies?at="+bad, nil)
 		require.Equal(t, 422, status, bad)
