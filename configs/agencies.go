@@ -9,7 +9,10 @@ import (
 	"github.com/motcua/motcua/counter"
 )
 
-var idPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+var (
+	idPattern   = regexp.MustCompile(`^[a-z0-9-]+$`)
+	codePattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.-]*$`)
+)
 
 var levels = []string{counter.LevelCity, counter.LevelDepartment, counter.LevelDistrict,
 	counter.LevelDivision, counter.LevelCommune, counter.LevelCounter}
@@ -92,7 +95,7 @@ func (d *decoder) agency(n *node, seen, codes map[string]int) *counter.Agency {
 	if id := peekString(n, "id"); id != "" {
 		label = fmt.Sprintf("agency %q", id)
 	}
-	o, ok := d.object(n, label, "id", "name", "level", "code", "head", "desks", "children")
+	o, ok := d.object(n, label, "id", "name", "level", "code", "from", "until", "head", "heads", "successors", "desks", "children")
 	if !ok {
 		return nil
 	}
@@ -102,13 +105,8 @@ func (d *decoder) agency(n *node, seen, codes map[string]int) *counter.Agency {
 		Level: d.str(o.get("level"), "level"),
 		Code:  d.str(o.get("code"), "code"),
 	}
-	if a.Code != "" {
-		if line, dup := codes[a.Code]; dup {
-			d.addf(o.lines["code"], "%s: national code %q already used (line %d)", label, a.Code, line)
-		} else {
-			codes[a.Code] = max(o.lines["code"], 1)
-		}
-	}
+	// A national code may return on another period's agency; the history
+	// check refuses two in force on the same days.
 	switch {
 	case a.ID == "":
 		d.addf(o.line, "agency: missing id")
@@ -130,17 +128,56 @@ func (d *decoder) agency(n *node, seen, codes map[string]int) *counter.Agency {
 		d.addf(o.lines["level"], "%s: unknown level %q (want %s)", label, a.Level, strings.Join(levels, "|"))
 	}
 
-	if !o.has("head") {
+	if v := o.get("code"); v != nil {
+		a.Code = d.str(v, "code")
+		if a.Code != "" && !codePattern.MatchString(a.Code) {
+			d.addf(o.lines["code"], "%s: invalid code %q (want letters, digits, dots and dashes)", label, a.Code)
+		}
+	}
+	a.From = d.dayField(o, "from", label)
+	a.Until = d.dayField(o, "until", label)
+	if a.From != "" && a.Until != "" && a.Until < a.From {
+		d.addf(o.lines["until"], "%s: until %s is before from %s", label, a.Until, a.From)
+	}
+
+	switch {
+	case o.has("head") && o.has("heads"):
+		d.addf(o.lines["heads"], "%s: both head and heads (use one)", label)
+	case o.has("heads"):
+		d.heads(o, a, label)
+	case !o.has("head"):
 		d.addf(o.line, "%s: missing head", label)
-	} else if h, ok := d.object(o.get("head"), "head", "name", "title"); ok {
-		line := max(h.line, o.lines["head"])
-		a.Head = counter.Head{Name: d.str(h.get("name"), "name"), Title: d.str(h.get("title"), "title")}
-		if a.Head.Name == "" {
-			d.addf(line, "%s: head has no name", label)
+	default:
+		if h, ok := d.object(o.get("head"), "head", "name", "title"); ok {
+			line := max(h.line, o.lines["head"])
+			a.Head = counter.Head{Name: d.str(h.get("name"), "name"), Title: d.str(h.get("title"), "title")}
+			if a.Head.Name == "" {
+				d.addf(line, "%s: head has no name", label)
+			}
+			if a.Head.Title == "" {
+				d.addf(line, "%s: head has no title", label)
+			}
 		}
-		if a.Head.Title == "" {
-			d.addf(line, "%s: head has no title", label)
+	}
+
+	for _, it := range d.list(o.get("successors"), "successors") {
+		s := d.str(it, "successor")
+		line := max(it.line, o.lines["successors"])
+		switch {
+		case it.kind != kindScalar:
+		case s == "":
+			d.addf(line, "%s: empty successor", label)
+		case s == a.ID:
+			d.addf(line, "%s: is its own successor", label)
+		case slices.Contains(a.Successors, s):
+			d.addf(line, "%s: duplicate successor %q", label, s)
+		default:
+			a.Successors = append(a.Successors, s)
 		}
+	}
+	if d.lines != nil && a.ID != "" {
+		d.lines[a.ID] = agencyLines{node: o.line, from: o.lines["from"], until: o.lines["until"],
+			heads: o.lines["heads"], successors: o.lines["successors"], code: o.lines["code"]}
 	}
 
 	if o.has("desks") && a.Level != counter.LevelCounter && a.Level != "" {
@@ -179,4 +216,45 @@ func peekString(n *node, key string) string {
 		}
 	}
 	return ""
+}
+
+// dayField reads an optional "YYYY-MM-DD" field of o; "" when absent or
+// invalid (the problem is recorded).
+func (d *decoder) dayField(o object, key, label string) string {
+	v := o.get(key)
+	if v == nil {
+		return ""
+	}
+	day, ok := d.date(v, label+": "+key)
+	if !ok {
+		return ""
+	}
+	return day.String()
+}
+
+// heads reads `heads: [{name, title, from?, until?}]` into a.Heads.
+func (d *decoder) heads(o object, a *counter.Agency, label string) {
+	items := d.list(o.get("heads"), "heads")
+	if len(items) == 0 && o.get("heads") != nil && o.get("heads").kind == kindSeq {
+		d.addf(o.lines["heads"], "%s: heads is empty", label)
+	}
+	for _, it := range items {
+		h, ok := d.object(it, "head", "name", "title", "from", "until")
+		if !ok {
+			continue
+		}
+		line := max(h.line, o.lines["heads"])
+		t := counter.HeadTerm{Name: d.str(h.get("name"), "name"), Title: d.str(h.get("title"), "title"),
+			From: d.dayField(h, "from", label+": head"), Until: d.dayField(h, "until", label+": head")}
+		if t.Name == "" {
+			d.addf(line, "%s: head has no name", label)
+		}
+		if t.Title == "" {
+			d.addf(line, "%s: head has no title", label)
+		}
+		if t.From != "" && t.Until != "" && t.Until < t.From {
+			d.addf(line, "%s: head %s: until %s is before from %s", label, t.Name, t.Until, t.From)
+		}
+		a.Heads = append(a.Heads, t)
+	}
 }

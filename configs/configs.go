@@ -56,7 +56,8 @@ func Load(fsys fs.FS) (*counter.Config, error) {
 		cal        = read(CalendarFile, false)
 		rules      = read(RulesFile, true)
 	)
-	root, officials := decodeAgencies(&decoder{file: AgenciesFile, probs: probs}, agencies)
+	lines := map[string]agencyLines{}
+	root, officials := decodeAgencies(&decoder{file: AgenciesFile, probs: probs, lines: lines}, agencies)
 	procs := decodeProcedures(&decoder{file: ProceduresFile, probs: probs}, procedures)
 	calendar := decodeCalendar(&decoder{file: CalendarFile, probs: probs}, cal)
 	rs := decodeRules(&decoder{file: RulesFile, probs: probs}, rules)
@@ -65,5 +66,11 @@ func Load(fsys fs.FS) (*counter.Config, error) {
 		probs.sort()
 		return nil, probs
 	}
-	return counter.NewConfig(root, officials, procs, calendar, rs), nil
+	cfg := counter.NewConfig(root, officials, procs, calendar, rs)
+	checkHistory(&decoder{file: AgenciesFile, probs: probs}, cfg, lines)
+	if len(probs.List) > 0 {
+		probs.sort()
+		return nil, probs
+	}
+	return cfg, nil
 }

@@ -154,10 +154,7 @@ func TestLoadProblems(t *testing.T) {
 			`agencies.yaml:16: unknown key "officals" at top level (want agencies, officials)`},
 		{"unknown agency key", map[string]string{AgenciesFile: strings.Replace(okAgencies, "    level: city\n", "    levle: city\n", 1)},
 			`agencies.yaml:2: agency "tp-danang": missing level` + "\n" +
-				`agencies.yaml:4: unknown key "levle" in agency "tp-danang" (want id, name, level, code, head, desks, children)`},
-		{"duplicate national code", map[string]string{AgenciesFile: strings.Replace(strings.Replace(okAgencies,
-			"    level: city\n", "    level: city\n    code: 000.00.00.H17\n", 1), "id: so-xd\n", "id: so-xd\n        code: 000.00.00.H17\n", 1)},
-			`agencies.yaml:9: agency "so-xd": national code "000.00.00.H17" already used (line 5)`},
+				`agencies.yaml:4: unknown key "levle" in agency "tp-danang" (want id, name, level, code, from, until, head, heads, successors, desks, children)`},
 		{"no root", map[string]string{AgenciesFile: "agencies: []\n"},
 			"agencies.yaml:1: no root agency (want exactly one under agencies)"},
 		{"second root", map[string]string{AgenciesFile: `agencies:
@@ -310,7 +307,7 @@ backdate_tolerence: 24h
 				`rules.yaml:7: desk_grace: duration "99999999m" is too large (max 10000)` + "\n" +
 				`rules.yaml:8: warning_fraction: 1.5 is outside (0, 1]` + "\n" +
 				`rules.yaml:9: transfer_cutoff "3pm": want HH:MM` + "\n" +
-				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff, scorecard, plausible_range)`},
+				`rules.yaml:10: unknown key "backdate_tolerence" at top level (want slip_grace, supplement_window, apology_notice, max_reschedules, max_supplements, bounce_limit, desk_grace, backdate_tolerance, future_tolerance, warning_fraction, transfer_cutoff, scorecard, plausible_range, dossier_code_formats, versions)`},
 		{"plausible range reversed", map[string]string{RulesFile: "plausible_range: {from: 2100-01-01, to: 2000-01-01}\n"},
 			"rules.yaml:1: plausible_range: to 2000-01-01 is before from 2100-01-01"},
 		{"plausible range wider than the store", map[string]string{RulesFile: "plausible_range: {from: 1970-01-01, to: 2100-12-31}\n"},

@@ -62,11 +62,14 @@ func decodeProcedures(d *decoder, n *node) []counter.Procedure {
 
 		docs := map[string]bool{}
 		for _, it := range d.list(o.get("documents"), "documents") {
-			do, ok := d.object(it, "document", "code", "name")
+			do, ok := d.object(it, "document", "code", "name", "in_national_db")
 			if !ok {
 				continue
 			}
 			doc := counter.Document{Code: d.str(do.get("code"), "code"), Name: d.str(do.get("name"), "name")}
+			if v := do.get("in_national_db"); v != nil {
+				doc.InNationalDB, _ = d.boolean(v, "in_national_db")
+			}
 			switch {
 			case doc.Code == "":
 				d.addf(do.line, "%s: document without a code", label)

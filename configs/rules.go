@@ -1,7 +1,9 @@
 package configs
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,17 +16,113 @@ var ruleDurationPattern = regexp.MustCompile(`^([0-9]+)(m|h|wd)$`)
 
 var ruleKeys = []string{"slip_grace", "supplement_window", "apology_notice", "max_reschedules",
 	"max_supplements", "bounce_limit", "desk_grace", "backdate_tolerance", "future_tolerance",
-	"warning_fraction", "transfer_cutoff", "scorecard", "plausible_range"}
+	"warning_fraction", "transfer_cutoff"}
 
 // decodeRules reads rules.yaml (SPEC.md §2.4) over counter.DefaultRules:
 // a missing file, key or slip_grace channel keeps its default.
+//
+// Two keys of SPEC.md §10.2 extend it: `dossier_code_formats`, the
+// dossier-code formats a deployment expects (off when absent), and
+// `versions: {v2018|v2025|v2026a: {...}}`, thresholds for the dossiers of
+// one rule version, over the file's own values.
 func decodeRules(d *decoder, n *node) counter.Rules {
 	r := counter.DefaultRules()
 	if n == nil {
 		return r
 	}
-	top, _ := d.object(n, topLevel, ruleKeys...)
+	top, _ := d.object(n, topLevel, append(slices.Clone(ruleKeys), "scorecard", "plausible_range", "dossier_code_formats", "versions")...)
+	d.thresholds(top, &r)
+	if x := top.get("plausible_range"); x != nil {
+		o, ok := d.object(x, "plausible_range", "from", "to")
+		from, ok1 := d.date(o.get("from"), "plausible_range from")
+		to, ok2 := d.date(o.get("to"), "plausible_range to")
+		switch {
+		case !ok:
+		case !o.has("from") || !o.has("to"):
+			d.addf(x.line, "plausible_range: give both from and to")
+		case !ok1 || !ok2:
+		case before(to, from):
+			d.addf(x.line, "plausible_range: to %s is before from %s", to, from)
+		case before(from, counter.PlausibleMin) || before(counter.PlausibleMax, to):
+			d.addf(x.line, "plausible_range: %s to %s is wider than the store can keep (%s to %s)",
+				from, to, counter.PlausibleMin, counter.PlausibleMax)
+		default:
+			r.PlausibleRange = counter.DateRange{From: from, To: to}
+		}
+	}
+	if x := top.get("scorecard"); x != nil {
+		r.Scorecard = decodeScoreRules(d, x)
+	}
+	if v := top.get("dossier_code_formats"); v != nil {
+		r.DossierCodeFormats = d.codeFormats(v)
+	}
+	if v := top.get("versions"); v != nil {
+		o, _ := d.object(v, "versions", counter.Regimes...)
+		for _, id := range counter.Regimes {
+			x := o.get(id)
+			if x == nil {
+				continue
+			}
+			vr := r
+			vr.SlipGrace, vr.Versions = maps.Clone(r.SlipGrace), nil
+			vo, _ := d.object(x, "versions."+id, ruleKeys...)
+			d.thresholds(vo, &vr)
+			if r.Versions == nil {
+				r.Versions = map[string]counter.Rules{}
+			}
+			r.Versions[id] = vr
+		}
+	}
+	return r
+}
 
+// codeFormats reads a list of format names (counter.FormatCircular01,
+// counter.FormatCircular04) or {name, pattern} entries.
+func (d *decoder) codeFormats(n *node) []counter.CodeFormat {
+	var out []counter.CodeFormat
+	names := []string{counter.FormatCircular01, counter.FormatCircular04}
+	for _, it := range d.list(n, "dossier_code_formats") {
+		var f counter.CodeFormat
+		switch it.kind {
+		case kindScalar:
+			f.Name = d.str(it, "dossier_code_formats")
+			if !counter.BuiltinCodeFormat(f.Name) {
+				d.addf(it.line, "dossier_code_formats: unknown format %q (want %s, or {name, pattern})", f.Name, strings.Join(names, ", "))
+				continue
+			}
+		case kindMap:
+			o, ok := d.object(it, "dossier code format", "name", "pattern")
+			if !ok {
+				continue
+			}
+			f.Name, f.Pattern = d.str(o.get("name"), "name"), d.str(o.get("pattern"), "pattern")
+			if f.Name == "" {
+				d.addf(it.line, "dossier_code_formats: format without a name")
+			}
+			if f.Pattern == "" {
+				if !counter.BuiltinCodeFormat(f.Name) {
+					d.addf(it.line, "dossier_code_formats: format %q has no pattern and is not built in (%s)", f.Name, strings.Join(names, ", "))
+					continue
+				}
+			} else if _, err := regexp.Compile(f.Pattern); err != nil {
+				d.addf(o.lines["pattern"], "dossier_code_formats: format %q: invalid pattern: %v", f.Name, err)
+				continue
+			}
+		default:
+			d.addf(it.line, "dossier_code_formats: want a format name or {name, pattern}, got %s", it.kind)
+			continue
+		}
+		if slices.ContainsFunc(out, func(g counter.CodeFormat) bool { return g.Name == f.Name }) {
+			d.addf(it.line, "dossier_code_formats: duplicate format %q", f.Name)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// thresholds reads the keys of SPEC.md §2.4 from top into r.
+func (d *decoder) thresholds(top object, r *counter.Rules) {
 	if v := top.get("slip_grace"); v != nil {
 		channels := []string{counter.ChannelDirect, counter.ChannelOnline, counter.ChannelPostal}
 		o, _ := d.object(v, "slip_grace", channels...)
@@ -92,28 +190,6 @@ func decodeRules(d *decoder, n *node) counter.Rules {
 			r.TransferCutoff = s
 		}
 	}
-	if x := top.get("plausible_range"); x != nil {
-		o, ok := d.object(x, "plausible_range", "from", "to")
-		from, ok1 := d.date(o.get("from"), "plausible_range from")
-		to, ok2 := d.date(o.get("to"), "plausible_range to")
-		switch {
-		case !ok:
-		case !o.has("from") || !o.has("to"):
-			d.addf(x.line, "plausible_range: give both from and to")
-		case !ok1 || !ok2:
-		case before(to, from):
-			d.addf(x.line, "plausible_range: to %s is before from %s", to, from)
-		case before(from, counter.PlausibleMin) || before(counter.PlausibleMax, to):
-			d.addf(x.line, "plausible_range: %s to %s is wider than the store can keep (%s to %s)",
-				from, to, counter.PlausibleMin, counter.PlausibleMax)
-		default:
-			r.PlausibleRange = counter.DateRange{From: from, To: to}
-		}
-	}
-	if x := top.get("scorecard"); x != nil {
-		r.Scorecard = decodeScoreRules(d, x)
-	}
-	return r
 }
 
 var bandCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)

@@ -91,12 +91,26 @@ func TestShipped(t *testing.T) {
 			require.Contains(t, cal.Holidays, day(2026, time.February, 17), "Tết 2026")
 			require.Contains(t, cal.Workdays, day(2026, time.August, 22), "make-up Saturday for 31/8/2026")
 			require.Contains(t, cal.Holidays, day(2026, time.August, 31), "swapped Monday off")
+			require.Contains(t, cal.Holidays, day(2026, time.November, 24), "Ngày Văn hóa Việt Nam from 2026")
+			require.Contains(t, cal.Holidays, day(2027, time.November, 24))
+			require.NotContains(t, cal.Holidays, day(2025, time.November, 24), "not a holiday before 1-7-2026")
+			for d := 4; d <= 10; d++ {
+				require.Contains(t, cal.Holidays, day(2027, time.February, d), "Tết 2027 as announced")
+			}
+			require.Contains(t, cal.Holidays, day(2027, time.September, 3), "Quốc khánh 2027: Thu 2 – Sun 5/9")
+			// A deadline across 24/11/2026 is one working day later than it
+			// would have been: Fri 20/11 + 3 working days is Thu 26/11.
+			due, err := cal.Due(time.Date(2026, 11, 20, 10, 0, 0, 0, cal.Location), 3, calendar.WorkingDays)
+			require.NoError(t, err)
+			require.Equal(t, "2026-11-26T23:59:59+07:00", due.Format(time.RFC3339))
 			for y := 2023; y <= 2027; y++ {
 				require.Contains(t, cal.Holidays, day(y, time.January, 1), "calendar covers %d", y)
 				require.Contains(t, cal.Holidays, day(y, time.September, 2), "calendar covers %d", y)
 			}
 
-			require.Equal(t, counter.DefaultRules(), cfg.Rules, "rules.yaml ships the SPEC defaults")
+			want := counter.DefaultRules()
+			want.DossierCodeFormats = []counter.CodeFormat{{Name: counter.FormatCircular01}, {Name: counter.FormatCircular04}}
+			require.Equal(t, want, cfg.Rules, "rules.yaml ships the SPEC defaults, and checks dossier codes")
 		})
 	}
 }

@@ -251,6 +251,7 @@ func (c *converter) key(k ast.MapKeyNode) (string, int, bool) {
 type decoder struct {
 	file  string
 	probs *Problems
+	lines map[string]agencyLines // agencies.yaml: where each agency's keys are, for later checks
 }
 
 func (d *decoder) addf(line int, format string, args ...any) {

@@ -24,19 +24,37 @@ type Head struct {
 	Title string `json:"title"`
 }
 
-// Agency is a node of the agency tree. Parent is "" for the root.
-type Agency struct {
-	ID       string    `json:"id"`
-	Name     string    `json:"name"`
-	Level    string    `json:"level"`
-	Head     Head      `json:"head"`
-	Desks    []string  `json:"desks,omitempty"`
-	Parent   string    `json:"parent,omitempty"`
-	Children []*Agency `json:"children,omitempty"`
+// HeadTerm is one head's term of office (agencies.yaml `heads`, SPEC.md
+// §10.2): From and Until are the first and last day, inclusive, as
+// "YYYY-MM-DD"; "" leaves that end open.
+type HeadTerm struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	From  string `json:"from,omitempty"`
+	Until string `json:"until,omitempty"`
+}
 
-	// Code is the national unit code (mã định danh, e.g. 000.00.31.H17)
-	// that the national-sync records carry (SPEC.md §10.2).
-	Code string `json:"code,omitempty" yaml:"code"`
+// Agency is a node of the agency tree. Parent is "" for the root.
+//
+// From and Until (SPEC.md §10.2) are the first and last day the agency is
+// in force, inclusive, as "YYYY-MM-DD"; "" inherits the parent's bound
+// (the root's "" is open). Successors, on an ended agency, name the
+// agencies that took over its work and its files. Head is the head of
+// `head:`, or, for an agency with `heads:` terms, the latest term's head
+// (what HeadOf answers); HeadAt picks the head in office at an instant.
+type Agency struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Level      string     `json:"level"`
+	Code       string     `json:"code,omitempty" yaml:"code"` // national unit code (SPEC.md §10.2)
+	From       string     `json:"from,omitempty"`
+	Until      string     `json:"until,omitempty"`
+	Head       Head       `json:"head"`
+	Heads      []HeadTerm `json:"heads,omitempty"`
+	Successors []string   `json:"successors,omitempty"`
+	Desks      []string   `json:"desks,omitempty"`
+	Parent     string     `json:"parent,omitempty"`
+	Children   []*Agency  `json:"children,omitempty"`
 }
 
 // Official is a person who records or performs events.
@@ -53,10 +71,14 @@ type Duration struct {
 	Unit  calendar.Unit `json:"unit"`
 }
 
-// Document is a paper a procedure may require.
+// Document is a paper a procedure may require. InNationalDB marks one the
+// national databases hold (procedures.yaml `in_national_db`, SPEC.md
+// §10.2): asking the applicant for it is database_document_requested
+// (Decree 118/2025 Art. 5(1); Art. 4(2a) as amended by Decree 309/2026).
 type Document struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	InNationalDB bool   `json:"in_national_db,omitempty"`
 }
 
 // Step is an internal processing step with its budget (Form 05 row).
@@ -81,6 +103,17 @@ func (p *Procedure) HasDocument(code string) bool {
 	for _, d := range p.Documents {
 		if d.Code == code {
 			return true
+		}
+	}
+	return false
+}
+
+// InNationalDB reports whether code is one of p's documents that the
+// national databases hold.
+func (p *Procedure) InNationalDB(code string) bool {
+	for _, d := range p.Documents {
+		if d.Code == code {
+			return d.InNationalDB
 		}
 	}
 	return false
@@ -122,6 +155,13 @@ type Rules struct {
 	// Scorecard is how heads' scorecards are scored and banded.
 	Scorecard      ScoreRules `json:"scorecard"`
 	PlausibleRange DateRange  `json:"plausible_range"` // instants outside it are refused (SPEC.md §10.4)
+	// DossierCodeFormats are the dossier-code formats a deployment
+	// expects (SPEC.md §10.2); none configured turns the check off.
+	DossierCodeFormats []CodeFormat `json:"dossier_code_formats,omitempty"`
+	// Versions holds, per rule version (RegimeV2018, ...), the complete
+	// thresholds for dossiers of that version where rules.yaml overrides
+	// any; RulesFor reads it.
+	Versions map[string]Rules `json:"versions,omitempty"`
 }
 
 // DefaultRules returns the defaults of SPEC.md §2.4.
@@ -155,25 +195,27 @@ type Config struct {
 	Rules      Rules
 
 	agencies   map[string]*Agency
-	codes      map[string]*Agency
 	officials  map[string]*Official
 	procedures map[string]*Procedure
 	documents  map[string]bool
+
+	history history // periods in force, head terms, successors (history.go)
+	formats []codeFormat
 }
 
 // NewConfig indexes root's tree, the officials and the procedures. It sets
 // each agency's Parent. It does not validate: the config loader does.
 func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *calendar.Calendar, rules Rules) *Config {
 	c := &Config{Root: root, Officials: officials, Procedures: procedures, Calendar: cal, Rules: rules,
-		agencies: map[string]*Agency{}, codes: map[string]*Agency{}, officials: map[string]*Official{}, procedures: map[string]*Procedure{},
+		agencies: map[string]*Agency{}, officials: map[string]*Official{}, procedures: map[string]*Procedure{},
 		documents: map[string]bool{}}
 	var walk func(a *Agency, parent string)
 	walk = func(a *Agency, parent string) {
 		a.Parent = parent
-		c.agencies[a.ID] = a
-		if a.Code != "" && c.codes[a.Code] == nil {
-			c.codes[a.Code] = a
+		if a.Head == (Head{}) && len(a.Heads) > 0 {
+			a.Head = latestHead(a.Heads)
 		}
+		c.agencies[a.ID] = a
 		for _, ch := range a.Children {
 			walk(ch, a.ID)
 		}
@@ -181,6 +223,8 @@ func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *
 	if root != nil {
 		walk(root, "")
 	}
+	c.history = newHistory(c)
+	c.formats = compileCodeFormats(rules.DossierCodeFormats)
 	for i := range c.Officials {
 		c.officials[c.Officials[i].ID] = &c.Officials[i]
 	}
@@ -195,14 +239,6 @@ func NewConfig(root *Agency, officials []Official, procedures []Procedure, cal *
 
 // Agency returns the agency with id, or nil.
 func (c *Config) Agency(id string) *Agency { return c.agencies[id] }
-
-// AgencyByCode returns the agency whose national unit code is code, or nil.
-func (c *Config) AgencyByCode(code string) *Agency {
-	if code == "" {
-		return nil
-	}
-	return c.codes[code]
-}
 
 // Official returns the official with id, or nil.
 func (c *Config) Official(id string) *Official { return c.officials[id] }
@@ -246,7 +282,8 @@ func (c *Config) Subtree(scope string) []string {
 	return out
 }
 
-// HeadOf returns the head answering for agency id: its own head.
+// HeadOf returns the head answering for agency id: its own head (for an
+// agency with head terms, the latest; HeadOfAt picks by date).
 func (c *Config) HeadOf(id string) ViolationHead {
 	a := c.agencies[id]
 	if a == nil {

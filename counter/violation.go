@@ -22,6 +22,10 @@ const (
 	VDeskUnstaffed          = "desk_unstaffed"
 	VComplaint              = "complaint"
 	VBackdatedEntry         = "backdated_entry"
+
+	// From the 2025 law (SPEC.md §10.2).
+	VDatabaseDocumentRequested = "database_document_requested"
+	VDossierCodeFormat         = "dossier_code_format"
 )
 
 // ViolationCodes lists every code in the order of SPEC.md §5.
@@ -30,6 +34,7 @@ var ViolationCodes = []string{
 	VMissingSlip, VSlipBeyondLegalLimit, VRepeatedSupplement, VInconsistentSupplement,
 	VExtraDocument, VLateSupplementRequest, VMissingReason, VStepOverrun,
 	VResponsibilityBounce, VLateTransfer, VDeskUnstaffed, VComplaint, VBackdatedEntry,
+	VDatabaseDocumentRequested, VDossierCodeFormat,
 }
 
 // Severities.

@@ -16,17 +16,17 @@ func TestBaoCaoBrowser(t *testing.T) {
 	l := startLive(t, 12)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1440, 1000),
-		chromedp.Navigate(l.URL+"/bao-cao?agency=q-haichau&from=2026-02-01&to=2026-03-11&access_token=head-root"),
+		chromedp.Navigate(l.URL+"/bao-cao?agency=phuong-haichau&from=2026-02-01&to=2026-03-11&access_token=head-root"),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"] #rows tr[data-agency]`)),
 	))
 	agencies := eval[[]string](t, ctx, `[...document.querySelectorAll('#rows tr[data-agency]')].map((r) => r.dataset.agency)`)
-	require.ElementsMatch(t, l.Config.Subtree("q-haichau"), agencies)
+	require.ElementsMatch(t, l.Config.Subtree("phuong-haichau"), agencies)
 	heads := eval[string](t, ctx, `document.getElementById('rows').innerText`)
-	require.Contains(t, heads, l.Config.Agency("q-haichau").Head.Name)
+	require.Contains(t, heads, l.Config.Agency("phuong-haichau").Head.Name)
 	require.Contains(t, heads, "Hoàn thành")
 	name, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#agency-name`)))
 	require.NoError(t, err)
-	require.Equal(t, "UBND quận Hải Châu", name)
+	require.Equal(t, "UBND phường Hải Châu", name)
 	require.Equal(t, "custom", eval[string](t, ctx, `document.getElementById('mode').value`), "1/2 – 11/3 is no month, quarter or year")
 	require.Equal(t, 12, eval[int](t, ctx, `document.querySelectorAll('#trend svg text.axis[text-anchor="middle"]').length`), "twelve months on the axis")
 	require.GreaterOrEqual(t, eval[int](t, ctx, `Number(document.getElementById('trend').dataset.points)`), 2)

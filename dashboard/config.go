@@ -27,16 +27,43 @@ func (s *Server) registerConfigRoutes(r fiber.Router) {
 	r.Get("/calendar/due", s.handleCalendarDue)
 }
 
-// handleAgencyIndex answers GET /api/v1/agencies: the agency tree and the
-// officials, as loaded.
+// handleAgencyIndex answers GET /api/v1/agencies?at=YYYY-MM-DD (SPEC.md
+// §10.2): the agency tree in force on that day (default: today, by the
+// server clock, in the calendar's zone), each agency with the head in
+// office that day, and the officials of those agencies. `at=all` (an
+// extension) gives the whole tree as loaded, every period's agencies with
+// their from/until, for pages that name the agencies of old records.
 func (s *Server) handleAgencyIndex(c *fiber.Ctx) error {
 	if s.Config == nil {
 		return newError(counter.CodeUnavailable)
 	}
-	return c.JSON(agencyIndexJSON{Agencies: s.Config.Root, Officials: nonNil(s.Config.Officials)})
+	if query(c, "at") == "all" {
+		return c.JSON(agencyIndexJSON{At: "all", Agencies: s.Config.Root, Officials: nonNil(s.Config.Officials)})
+	}
+	loc := time.Local
+	if s.Config.Calendar != nil && s.Config.Calendar.Location != nil {
+		loc = s.Config.Calendar.Location
+	}
+	day := s.now().In(loc)
+	if at := query(c, "at"); at != "" {
+		d, err := calendar.ParseDate(at)
+		if err != nil || len(at) != len(time.DateOnly) {
+			return errParam("at", "at must be a date YYYY-MM-DD (or all)", "at phải là ngày dạng YYYY-MM-DD (hoặc all)")
+		}
+		day = d.In(loc).Add(12 * time.Hour)
+	}
+	tree := s.Config.TreeAt(day)
+	officials := []counter.Official{}
+	for _, o := range s.Config.Officials {
+		if s.Config.InForce(o.Agency, day) {
+			officials = append(officials, o)
+		}
+	}
+	return c.JSON(agencyIndexJSON{At: calendar.DateOf(day).String(), Agencies: tree, Officials: officials})
 }
 
 type agencyIndexJSON struct {
+	At        string             `json:"at"`
 	Agencies  *counter.Agency    `json:"agencies"`
 	Officials []counter.Official `json:"officials"`
 }

@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -85,8 +86,8 @@ func TestDeskBrowser(t *testing.T) {
 	require.True(t, eval[bool](t, ctx, `document.getElementById('shift-clerk-l').hidden && document.getElementById('shift-counter-l').hidden`))
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#shift-desk`), "q2"), chromedp.Click(chromedp.CSS(`#shift-go`))))
 	waitFor(t, ctx, `body[data-ready="1"]`)
-	require.Contains(t, text(t, ctx, `#counter-name`), "Bộ phận một cửa quận Hải Châu")
-	require.Contains(t, text(t, ctx, `#clerk`), "Hoàng Thu Hằng")
+	require.Contains(t, text(t, ctx, `#counter-name`), "Trung tâm Phục vụ hành chính công phường Hải Châu")
+	require.Contains(t, text(t, ctx, `#clerk`), "Hoàng Hữu Hải")
 	desks, err := l.Store.Desks()
 	require.NoError(t, err)
 	var open []string
@@ -95,7 +96,7 @@ func TestDeskBrowser(t *testing.T) {
 			open = append(open, d.Agency+"/"+d.Desk+"/"+d.Official)
 		}
 	}
-	require.Equal(t, []string{"q-haichau-motcua/q2/cb-064"}, open, "signing in opened her shift")
+	require.Equal(t, []string{"phuong-haichau-ttpvhcc/q2/cb-248"}, open, "signing in opened her shift")
 
 	// The procedure picker finds names typed without diacritics.
 	kb0 := &keyboard{t: t, ctx: ctx}
@@ -116,20 +117,20 @@ func TestDeskBrowser(t *testing.T) {
 	k.typ("0905123456")
 	k.key(kb.Enter)
 	waitFor(t, ctx, `#slip-box:not([hidden]) #slip`)
-	ds, _, err := l.Store.FindDossiers(context.Background(), counter.DossierFilter{Agency: "q-haichau-motcua", Limit: 5})
+	ds, _, err := l.Store.FindDossiers(context.Background(), counter.DossierFilter{Agency: "phuong-haichau-ttpvhcc", Limit: 5})
 	require.NoError(t, err)
 	require.Len(t, ds, 1)
 	d := ds[0]
-	require.Regexp(t, `^Q\.HAICHAU\.MOTCUA-260311-\d{4}$`, d.Code, "the code comes from the server")
+	require.Regexp(t, `^PHUONG\.HAICHAU\.TTPVHCC-260311-\d{4}$`, d.Code, "the code comes from the server")
 	require.Equal(t, "Lê Văn Tư", d.Applicant.Name)
 	_, events, _, err := l.Store.FindDossierByCode(context.Background(), d.Code)
 	require.NoError(t, err)
-	require.Equal(t, "cb-064", events[0].Official, "the clerk signed in, not a dropdown")
+	require.Equal(t, "cb-248", events[0].Official, "the clerk signed in, not a dropdown")
 	slip := text(t, ctx, `#slip`)
 	due := d.PromisedDueAt.In(l.Config.Calendar.Location)
 	require.Equal(t, "17:00", due.Format("15:04"), "the return time is the end of the office day")
 	for _, want := range []string{"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "17 giờ 00 phút, ngày " + due.Format("02") + " tháng " + due.Format("01"),
-		"NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Hoàng Thu Hằng", "Đăng ký nhận kết quả tại", "Bộ phận một cửa quận Hải Châu",
+		"NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Hoàng Hữu Hải", "Đăng ký nhận kết quả tại", "Trung tâm Phục vụ hành chính công phường Hải Châu",
 		"https://motcua.danang.gov.vn/tra-cuu", "Mẫu số 01", "Bản chính", d.TrackingKey} {
 		require.Contains(t, slip, want)
 	}
@@ -203,23 +204,23 @@ func TestDeskFormsBrowser(t *testing.T) {
 	l := startLive(t, 0)
 	at := liveNow.Add(-3 * time.Hour)
 	for _, e := range []counter.Event{
-		{ID: "fw-1", Type: counter.Received, Dossier: "FW-1", At: at, Agency: "q-haichau-motcua", Official: "cb-064", Procedure: "2.000720", Channel: "direct",
+		{ID: "fw-1", Type: counter.Received, Dossier: "FW-1", At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct",
 			Applicant: &counter.Applicant{Name: "Trần Thị Mai"}},
-		{ID: "fw-2", Type: counter.SupplementRequested, Dossier: "FW-1", At: at.Add(time.Hour), Agency: "q-haichau-motcua", Items: []counter.Item{{Code: "cccd"}}, Reason: "thiếu"},
-		{ID: "fw-3", Type: counter.SupplementReceived, Dossier: "FW-1", At: at.Add(2 * time.Hour), Agency: "q-haichau-motcua"},
+		{ID: "fw-2", Type: counter.SupplementRequested, Dossier: "FW-1", At: at.Add(time.Hour), Agency: "phuong-haichau-ttpvhcc", Items: []counter.Item{{Code: "cccd"}}, Reason: "thiếu"},
+		{ID: "fw-3", Type: counter.SupplementReceived, Dossier: "FW-1", At: at.Add(2 * time.Hour), Agency: "phuong-haichau-ttpvhcc"},
 	} {
 		status, body := l.post(t, "desk-root", e)
 		require.Equal(t, 201, status, "%v", body)
 	}
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1366, 768),
-		chromedp.Navigate(l.URL+"/desk?access_token=desk-root&agency=q-haichau-motcua"),
+		chromedp.Navigate(l.URL+"/desk?access_token=desk-root&agency=phuong-haichau-ttpvhcc"),
 	))
 	// A counter-wide token: the clerk signs in by name.
 	waitFor(t, ctx, `#shift:not([hidden]) #shift-clerk`)
-	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#shift-clerk`), "cb-065"), chromedp.Click(chromedp.CSS(`#shift-go`))))
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#shift-clerk`), "cb-249"), chromedp.Click(chromedp.CSS(`#shift-go`))))
 	waitFor(t, ctx, `body[data-ready="1"]`)
-	require.Contains(t, text(t, ctx, `#clerk`), "Hồ Ngọc Sơn")
+	require.Contains(t, text(t, ctx, `#clerk`), "Lương Minh Châu")
 	k := &keyboard{t: t, ctx: ctx}
 	k.key("/")
 	k.typ("mai") // by the applicant's name, without diacritics
@@ -271,7 +272,7 @@ func TestDeskFormsBrowser(t *testing.T) {
 	require.Eventually(t, func() bool {
 		desks, _ := l.Store.Desks()
 		for _, d := range desks {
-			if d.Agency == "q-haichau-motcua" && d.Open {
+			if d.Agency == "phuong-haichau-ttpvhcc" && d.Open {
 				return false
 			}
 		}
@@ -287,9 +288,9 @@ func TestDossierPageBrowser(t *testing.T) {
 	l := startLive(t, 0)
 	at := liveNow.Add(-3 * time.Hour)
 	for _, e := range []counter.Event{
-		{ID: "dp-1", Type: counter.Received, Dossier: "DP-1", At: at, Agency: "q-haichau-motcua", Official: "cb-064", Procedure: "2.000720", Channel: "direct",
+		{ID: "dp-1", Type: counter.Received, Dossier: "DP-1", At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct",
 			Applicant: &counter.Applicant{Name: "Phạm Văn Bình"}, Documents: []counter.Item{{Code: "cccd"}}},
-		{ID: "dp-2", Type: counter.SupplementRequested, Dossier: "DP-1", At: at.Add(time.Hour), Agency: "q-haichau-motcua", Items: []counter.Item{{Name: "Giấy xác nhận của tổ dân phố"}}},
+		{ID: "dp-2", Type: counter.SupplementRequested, Dossier: "DP-1", At: at.Add(time.Hour), Agency: "phuong-haichau-ttpvhcc", Items: []counter.Item{{Name: "Giấy xác nhận của tổ dân phố"}}},
 	} {
 		status, body := l.post(t, "desk-root", e)
 		require.Equal(t, 201, status, "%v", body)
@@ -340,7 +341,7 @@ func TestWallboardTVBrowser(t *testing.T) {
 	l := startLive(t, 4)
 	// One live receipt with a name that must never reach a viewer's board.
 	status, _ := l.post(t, "desk-root", counter.Event{ID: "tv-1", Type: counter.Received, Dossier: "TV-1", At: liveNow.Add(-time.Minute),
-		Agency: "q-haichau-motcua", Official: "cb-064", Procedure: "2.000720", Channel: "direct", Applicant: &counter.Applicant{Name: "Đoàn Thị Riêng Tư", Phone: "0905999000"}})
+		Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct", Applicant: &counter.Applicant{Name: "Đoàn Thị Riêng Tư", Phone: "0905999000"}})
 	require.Equal(t, 201, status)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1920, 1080),
@@ -371,7 +372,7 @@ func TestWallboardTVBrowser(t *testing.T) {
 	// Every unit is shown, on one page or across pages.
 	units := len(l.Config.Root.Children)
 	pages := eval[string](t, ctx, `document.body.dataset.pages`)
-	require.Contains(t, text(t, ctx, `#pager`), "19 đơn vị")
+	require.Contains(t, text(t, ctx, `#pager`), fmt.Sprintf("%d đơn vị", len(l.Config.Root.Children)))
 	t.Logf("city board: %d units, %s pages", units, pages)
 	require.Contains(t, text(t, ctx, `.period button.on`), "Tháng này", "this month by default")
 	require.Contains(t, text(t, ctx, `#legend-txt`), "01/03/2026")

@@ -51,7 +51,7 @@ func TestDossierCodes(t *testing.T) {
 	l := startLive(t, 0)
 	seen := map[string]bool{}
 	for i := range 3 {
-		status, body := l.call(t, "POST", "/api/v1/dossier-codes", "desk-hc-cb064", map[string]string{"agency": "q-haichau-motcua"})
+		status, body := l.call(t, "POST", "/api/v1/dossier-codes", "desk-hc-cb064", map[string]string{"agency": "phuong-haichau-ttpvhcc"})
 		require.Equal(t, http.StatusCreated, status, "%s", body)
 		var out struct{ Code string }
 		require.NoError(t, json.Unmarshal(body, &out))
@@ -61,11 +61,11 @@ func TestDossierCodes(t *testing.T) {
 		seen[out.Code] = true
 	}
 	// A code a dossier already holds is skipped.
-	e := counter.Event{ID: "taken", Type: counter.IntakeRefused, Dossier: "Q.HAICHAU.MOTCUA-260311-0004", At: liveNow.Add(-time.Minute),
-		Agency: "q-haichau-motcua", Procedure: "1.000894", Reason: "thiếu giấy"}
+	e := counter.Event{ID: "taken", Type: counter.IntakeRefused, Dossier: "PHUONG.HAICHAU.TTPVHCC-260311-0004", At: liveNow.Add(-time.Minute),
+		Agency: "phuong-haichau-ttpvhcc", Procedure: "1.000894", Reason: "thiếu giấy"}
 	status, _ := l.post(t, "desk-root", e)
 	require.Equal(t, http.StatusCreated, status)
-	status, body := l.call(t, "POST", "/api/v1/dossier-codes", "desk-root", map[string]string{"agency": "q-haichau-motcua"})
+	status, body := l.call(t, "POST", "/api/v1/dossier-codes", "desk-root", map[string]string{"agency": "phuong-haichau-ttpvhcc"})
 	require.Equal(t, http.StatusCreated, status)
 	require.Contains(t, string(body), "-260311-0005")
 
@@ -74,12 +74,12 @@ func TestDossierCodes(t *testing.T) {
 		body        any
 		want        int
 	}{
-		{"viewer", "viewer-root", map[string]string{"agency": "q-haichau-motcua"}, http.StatusForbidden},
-		{"head", "head-root", map[string]string{"agency": "q-haichau-motcua"}, http.StatusForbidden},
+		{"viewer", "viewer-root", map[string]string{"agency": "phuong-haichau-ttpvhcc"}, http.StatusForbidden},
+		{"head", "head-root", map[string]string{"agency": "phuong-haichau-ttpvhcc"}, http.StatusForbidden},
 		{"other counter", "desk-hc-cb064", map[string]string{"agency": "q-thanhkhe-motcua"}, http.StatusForbidden},
 		{"unknown agency", "desk-root", map[string]string{"agency": "nowhere"}, http.StatusUnprocessableEntity},
 		{"bad body", "desk-root", map[string]any{"agency": 3}, http.StatusBadRequest},
-		{"no token", "", map[string]string{"agency": "q-haichau-motcua"}, http.StatusUnauthorized},
+		{"no token", "", map[string]string{"agency": "phuong-haichau-ttpvhcc"}, http.StatusUnauthorized},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			status, body := l.call(t, "POST", "/api/v1/dossier-codes", tt.token, tt.body)
@@ -117,14 +117,14 @@ func TestDossierCodesDurable(t *testing.T) {
 // that clerk and cannot record in another's name.
 func TestPerOfficialDeskToken(t *testing.T) {
 	l := startLive(t, 0)
-	e := counter.Event{ID: "po-1", Type: counter.ShiftStarted, At: liveNow.Add(-time.Minute), Agency: "q-haichau-motcua", Desk: "q1"}
+	e := counter.Event{ID: "po-1", Type: counter.ShiftStarted, At: liveNow.Add(-time.Minute), Agency: "phuong-haichau-ttpvhcc", Desk: "q1"}
 	status, out := l.post(t, "desk-hc-cb064", e)
 	require.Equal(t, http.StatusCreated, status)
 	var evs []counter.Event
 	require.NoError(t, json.Unmarshal(out["events"], &evs))
-	require.Equal(t, "cb-064", evs[0].Official)
+	require.Equal(t, "cb-248", evs[0].Official)
 
-	e = counter.Event{ID: "po-2", Type: counter.ShiftStarted, At: liveNow.Add(-time.Minute), Agency: "q-haichau-motcua", Desk: "q2", Official: "cb-065"}
+	e = counter.Event{ID: "po-2", Type: counter.ShiftStarted, At: liveNow.Add(-time.Minute), Agency: "phuong-haichau-ttpvhcc", Desk: "q2", Official: "cb-249"}
 	status, out = l.post(t, "desk-hc-cb064", e)
 	require.Equal(t, http.StatusForbidden, status)
 	var er struct{ Error counter.Error }
@@ -139,8 +139,8 @@ func TestPerOfficialDeskToken(t *testing.T) {
 		PersonalData           bool   `json:"personal_data"`
 	}
 	require.NoError(t, json.Unmarshal(body, &s))
-	require.Equal(t, "q-haichau-motcua", s.Agency)
-	require.Equal(t, "Hoàng Thu Hằng", s.OfficialName)
+	require.Equal(t, "phuong-haichau-ttpvhcc", s.Agency)
+	require.Equal(t, "Hoàng Hữu Hải", s.OfficialName)
 	require.True(t, s.PersonalData)
 }
 
@@ -157,18 +157,18 @@ func TestViewerRedaction(t *testing.T) {
 	code := "RD-1"
 	at := liveNow.Add(-2 * time.Hour)
 	events := []counter.Event{
-		{ID: "rd-1", Type: counter.Received, Dossier: code, At: at, Agency: "q-haichau-motcua", Official: "cb-064",
+		{ID: "rd-1", Type: counter.Received, Dossier: code, At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248",
 			Procedure: "2.000720", Channel: "direct", Applicant: &counter.Applicant{Name: "Lê Thị Bích Ngọc", Phone: "0905777888"}},
-		{ID: "rd-2", Type: counter.SupplementRequested, Dossier: code, At: at.Add(time.Hour), Agency: "q-haichau-motcua",
+		{ID: "rd-2", Type: counter.SupplementRequested, Dossier: code, At: at.Add(time.Hour), Agency: "phuong-haichau-ttpvhcc",
 			Items: []counter.Item{{Name: "Giấy của bà Lê Thị Bích Ngọc"}}, Reason: "Bà Ngọc gọi 0905777888"},
-		{ID: "rd-3", Type: counter.ComplaintFiled, Dossier: code, At: at.Add(90 * time.Minute), Agency: "q-haichau-motcua",
+		{ID: "rd-3", Type: counter.ComplaintFiled, Dossier: code, At: at.Add(90 * time.Minute), Agency: "phuong-haichau-ttpvhcc",
 			Complaint: "kn-1", Category: "attitude", Text: "Bà Ngọc phản ánh"},
 	}
 	status, body := l.call(t, "POST", "/api/v1/events", "desk-root", map[string]any{"events": events})
 	require.Equal(t, http.StatusCreated, status, "%s", body)
 	personal := []string{"Bích Ngọc", "0905777888", "Bà Ngọc"}
-	for _, path := range []string{"/api/v1/dossiers/" + code, "/api/v1/dossiers?agency=q-haichau", "/api/v1/violations?agency=q-haichau",
-		"/api/v1/board?agency=q-haichau"} {
+	for _, path := range []string{"/api/v1/dossiers/" + code, "/api/v1/dossiers?agency=phuong-haichau", "/api/v1/violations?agency=phuong-haichau",
+		"/api/v1/board?agency=phuong-haichau"} {
 		t.Run(path, func(t *testing.T) {
 			status, body := l.call(t, "GET", path, "viewer-root", nil)
 			require.Equal(t, http.StatusOK, status)
@@ -193,7 +193,7 @@ func TestViewerRedaction(t *testing.T) {
 func TestPublicURL(t *testing.T) {
 	l := startLive(t, 0)
 	l.Server.PublicURL = "https://motcua.danang.gov.vn"
-	e := counter.Event{ID: "pu-1", Type: counter.Received, Dossier: "PU-1", At: liveNow.Add(-time.Hour), Agency: "q-haichau-motcua",
+	e := counter.Event{ID: "pu-1", Type: counter.Received, Dossier: "PU-1", At: liveNow.Add(-time.Hour), Agency: "phuong-haichau-ttpvhcc",
 		Procedure: "2.000720", Channel: "direct"}
 	status, out := l.post(t, "desk-root", e)
 	require.Equal(t, http.StatusCreated, status)

@@ -47,10 +47,10 @@ func TestScorecardsAgreeWithViolationsAndRollup(t *testing.T) {
 	l := startLive(t, 12)
 	from, to := "2026-02-23", "2026-03-11"
 	var body scorecardsBody
-	require.Equal(t, http.StatusOK, l.getAs(t, "viewer-root", "/api/v1/scorecards?agency=q-haichau&from="+from+"&to="+to, &body))
+	require.Equal(t, http.StatusOK, l.getAs(t, "viewer-root", "/api/v1/scorecards?agency=phuong-haichau&from="+from+"&to="+to, &body))
 	require.Equal(t, counter.PeriodJSON{From: from, To: to}, body.Period)
-	require.Len(t, body.Scorecards, len(l.Config.Subtree("q-haichau")))
-	require.Equal(t, "q-haichau", body.Scorecards[0].Agency)
+	require.Len(t, body.Scorecards, len(l.Config.Subtree("phuong-haichau")))
+	require.Equal(t, "phuong-haichau", body.Scorecards[0].Agency)
 
 	loc := l.Config.Calendar.Location
 	start, _ := time.ParseInLocation(time.DateOnly, from, loc)
@@ -59,7 +59,7 @@ func TestScorecardsAgreeWithViolationsAndRollup(t *testing.T) {
 	q := "&from=" + url.QueryEscape(start.Format(time.RFC3339)) + "&to=" + url.QueryEscape(end.Format(time.RFC3339))
 
 	var tree counter.RollupNode
-	require.Equal(t, http.StatusOK, l.getAs(t, "viewer-root", "/api/v1/rollup?agency=q-haichau"+q, &tree))
+	require.Equal(t, http.StatusOK, l.getAs(t, "viewer-root", "/api/v1/rollup?agency=phuong-haichau"+q, &tree))
 	nodes := map[string]*counter.RollupNode{}
 	var walk func(n *counter.RollupNode)
 	walk = func(n *counter.RollupNode) {
@@ -134,10 +134,10 @@ func TestScorecardsScope(t *testing.T) {
 	}
 	for _, path := range []string{
 		"/api/v1/scorecards?agency=tp-danang",
-		"/api/v1/scorecards?agency=q-haichau",
+		"/api/v1/scorecards?agency=phuong-haichau",
 		"/api/v1/scorecards/trend?agency=tp-danang",
 		"/api/v1/reports/scorecards.xlsx?agency=tp-danang",
-		"/api/v1/reports/register.xlsx?agency=q-haichau",
+		"/api/v1/reports/register.xlsx?agency=phuong-haichau",
 		"/api/v1/reports/violations.xlsx?agency=tp-danang",
 	} {
 		body = scorecardsBody{}
@@ -176,13 +176,13 @@ func TestScorecardTrend(t *testing.T) {
 		Agency string `json:"agency"`
 		Months []scorecardsBody
 	}
-	require.Equal(t, http.StatusOK, l.getAs(t, "viewer-haichau", "/api/v1/scorecards/trend", &body))
-	require.Equal(t, "q-haichau", body.Agency)
+	require.Equal(t, http.StatusOK, l.getAs(t, "viewer-phuong-haichau", "/api/v1/scorecards/trend", &body))
+	require.Equal(t, "phuong-haichau", body.Agency)
 	require.Len(t, body.Months, 12)
 	require.Equal(t, counter.PeriodJSON{From: "2025-04-01", To: "2025-04-30"}, body.Months[0].Period)
 	require.Equal(t, counter.PeriodJSON{From: "2026-03-01", To: "2026-03-11"}, body.Months[11].Period)
 	for _, m := range body.Months {
-		require.Len(t, m.Scorecards, len(l.Config.Subtree("q-haichau")))
+		require.Len(t, m.Scorecards, len(l.Config.Subtree("phuong-haichau")))
 		require.Equal(t, m.Period, m.Scorecards[0].Period)
 	}
 	require.Positive(t, body.Months[11].Scorecards[0].Received)

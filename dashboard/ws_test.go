@@ -38,13 +38,14 @@ type liveServer struct {
 
 // liveTokens are the test's tokens and whom they speak for.
 var liveTokens = map[string]dashboard.Principal{
-	"viewer-root":     {Role: dashboard.RoleViewer, Agency: "tp-danang"},
-	"desk-root":       {Role: dashboard.RoleDesk, Agency: "tp-danang"},
-	"viewer-haichau":  {Role: dashboard.RoleViewer, Agency: "q-haichau"},
-	"viewer-thanhkhe": {Role: dashboard.RoleViewer, Agency: "q-thanhkhe"},
-	"supervisor-root": {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
+	"viewer-root":           {Role: dashboard.RoleViewer, Agency: "tp-danang"},
+	"desk-root":             {Role: dashboard.RoleDesk, Agency: "tp-danang"},
+	"viewer-haichau":        {Role: dashboard.RoleViewer, Agency: "q-haichau"},
+	"viewer-phuong-haichau": {Role: dashboard.RoleViewer, Agency: "phuong-haichau"},
+	"viewer-thanhkhe":       {Role: dashboard.RoleViewer, Agency: "q-thanhkhe"},
+	"supervisor-root":       {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
 	// A per-official desk token: Hoàng Thu Hằng at Hải Châu's counter.
-	"desk-hc-cb064":   {Role: dashboard.RoleDesk, Agency: "q-haichau-motcua", Official: "cb-064", Name: "Hoàng Thu Hằng"},
+	"desk-hc-cb064":   {Role: dashboard.RoleDesk, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Name: "Hoàng Hữu Hải"},
 	"head-thachthang": {Role: dashboard.RoleHead, Agency: "p-thachthang"},
 	"head-root":       {Role: dashboard.RoleHead, Agency: "tp-danang"},
 }

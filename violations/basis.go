@@ -1,6 +1,10 @@
 package violations
 
-import "github.com/motcua/motcua/counter"
+import (
+	"strings"
+
+	"github.com/motcua/motcua/counter"
+)
 
 // Decree is the base text most rules cite.
 const Decree = "Nghị định 61/2018/NĐ-CP"
@@ -46,7 +50,86 @@ func BasisOf(code string) string {
 	case counter.VComplaint:
 		return Decree + " Điều 5 khoản 1 điểm a, h"
 	case counter.VBackdatedEntry:
-		return "Quyết định 2090/QĐ-UBND thành phố Đà Nẵng"
+		return decision2090
+	case counter.VDossierCodeFormat:
+		return Decree + " Điều 26; Thông tư 01/2018/TT-VPCP Điều 19"
 	}
+	// database_document_requested is not a breach of the 2018 rules.
 	return ""
+}
+
+const decision2090 = "Quyết định 2090/QĐ-UBND thành phố Đà Nẵng"
+
+// Citations of the 2025 law (reference/legal-2025.md §1). Article numbers
+// are Decree 118/2025/NĐ-CP's. Where the notes did not confirm which
+// article of Decree 118 carries a rule (the apology's timing and count,
+// the post-receipt supplement deadline, the chairmen's responsibility),
+// the citation names the decree and the form of Circular 03/2025/TT-VPCP
+// that the rule is about, rather than guess an article.
+const (
+	decree118     = "Nghị định 118/2025/NĐ-CP"
+	decree118a    = "Nghị định 118/2025/NĐ-CP (sửa đổi, bổ sung bởi Nghị định 309/2026/NĐ-CP)"
+	circular03    = "Thông tư 03/2025/TT-VPCP"
+	codeArticle03 = circular03 + " Điều 13 (khoản 3 bổ sung bởi Thông tư 04/2025/TT-VPCP)"
+)
+
+// basis2025 holds, per code, the articles cited under v2025 (decree
+// 118/2025 as issued) and under v2026a (as amended by Decree 309/2026):
+// BasisFor prefixes the decree ("Nghị định 118/2025/NĐ-CP Điều 5 khoản 1",
+// "Nghị định 118/2025/NĐ-CP; Thông tư 03/2025/TT-VPCP Mẫu 04"); a leading
+// "|" marks a citation of another text, used as is.
+var basis2025 = map[string][2]string{
+	counter.VOverdue:                   {"Điều 17 khoản 3; " + circular03 + " Mẫu 04", "Điều 17 khoản 3; " + circular03 + " Mẫu 04"},
+	counter.VLateReturn:                {"Điều 17 khoản 3; " + circular03 + " Mẫu 04", "Điều 17 khoản 3; " + circular03 + " Mẫu 04"},
+	counter.VMissingApology:            {circular03 + " Mẫu 04", circular03 + " Mẫu 04"},
+	counter.VRepeatedReschedule:        {circular03 + " Mẫu 04", circular03 + " Mẫu 04"},
+	counter.VLateAfterReschedule:       {circular03 + " Mẫu 04", circular03 + " Mẫu 04"},
+	counter.VMissingSlip:               {"Điều 6 khoản 1; Điều 17 khoản 3; " + circular03 + " Mẫu 01", "Điều 6 khoản 1; Điều 17 khoản 3; " + circular03 + " Mẫu 01"},
+	counter.VSlipBeyondLegalLimit:      {"Điều 5 khoản 1", "Điều 5 khoản 1"},
+	counter.VRepeatedSupplement:        {"Điều 11 khoản 2; Điều 17 khoản 2 điểm a", "Điều 11 khoản 2; Điều 17 khoản 2 điểm a"},
+	counter.VInconsistentSupplement:    {"Điều 11 khoản 2; Điều 17 khoản 2 điểm a", "Điều 11 khoản 2; Điều 17 khoản 2 điểm a"},
+	counter.VExtraDocument:             {"Điều 5 khoản 1", "Điều 5 khoản 1"},
+	counter.VLateSupplementRequest:     {circular03 + " Mẫu 02", circular03 + " Mẫu 02"},
+	counter.VMissingReason:             {"Điều 17 khoản 2 điểm a; " + circular03 + " Mẫu 02, Mẫu 03", "Điều 17 khoản 2 điểm a; " + circular03 + " Mẫu 02, Mẫu 03"},
+	counter.VStepOverrun:               {circular03 + " Mẫu 06", circular03 + " Mẫu 06"},
+	counter.VResponsibilityBounce:      {"Điều 5 khoản 1", "Điều 5 khoản 1"},
+	counter.VLateTransfer:              {"Điều 18", "Điều 18 khoản 2"},
+	counter.VDeskUnstaffed:             {"Điều 11 khoản 8", "Điều 11 khoản 8"},
+	counter.VComplaint:                 {"Điều 5 khoản 1", "Điều 5 khoản 1"},
+	counter.VBackdatedEntry:            {"|" + decision2090, "|" + decision2090},
+	counter.VDatabaseDocumentRequested: {"Điều 5 khoản 1", "Điều 4 khoản 2a; Điều 5 khoản 1"},
+	counter.VDossierCodeFormat:         {codeArticle03, codeArticle03},
+}
+
+// BasisFor returns the legal citation of a violation with code under rule
+// version regime (counter.RegimeV2018, RegimeV2025, RegimeV2026a): the
+// article of that version (SPEC.md §10.2). It returns "" for an unknown
+// code or regime, and for a code that is no breach under the version
+// (database_document_requested under v2018). BasisFor(v2018, code) ==
+// BasisOf(code).
+func BasisFor(regime, code string) string {
+	var i int
+	var decree string
+	switch regime {
+	case counter.RegimeV2018:
+		return BasisOf(code)
+	case counter.RegimeV2025:
+		i, decree = 0, decree118
+	case counter.RegimeV2026a:
+		i, decree = 1, decree118a
+	default:
+		return ""
+	}
+	b, ok := basis2025[code]
+	if !ok {
+		return ""
+	}
+	s := b[i]
+	if strings.HasPrefix(s, "|") {
+		return s[1:]
+	}
+	if strings.HasPrefix(s, circular03) {
+		return decree + "; " + s
+	}
+	return decree + " " + s
 }

@@ -8,27 +8,33 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/motcua/motcua/configs"
+	"github.com/motcua/motcua/counter/calendar"
 	"github.com/motcua/motcua/dashboard/alertmanager"
 )
 
 // runAlertmanagerConfig is `motcua alertmanager-config [--config DIR]
-// [--receivers FILE] [--out FILE]` (SPEC.md §8): it writes the
-// Alertmanager configuration that routes each alert to the head of its
-// agency and every supervising head, with the calendar's office hours and
+// [--receivers FILE] [--at YYYY-MM-DD] [--out FILE]` (SPEC.md §8, §10.3):
+// it writes the Alertmanager configuration that routes each alert to the
+// head of its agency and every supervising head, over the tree in force on
+// --at (default: the date of now), with the calendar's office hours and
 // holidays as time intervals. Without --receivers it reads receivers.yaml
-// from the configuration folder; without --out it prints to stdout. It
-// returns the exit code: 0, 1 on a bad configuration, 2 on bad flags.
-func runAlertmanagerConfig(args []string, stdout, stderr io.Writer) int {
+// from the configuration folder when there is one, and otherwise uses
+// alertmanager.DefaultReceivers: any tree works with no other input.
+// Without --out it prints to stdout. It returns the exit code: 0, 1 on a
+// bad configuration, 2 on bad flags.
+func runAlertmanagerConfig(args []string, stdout, stderr io.Writer, now time.Time) int {
 	fset := flag.NewFlagSet("alertmanager-config", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	var dir, receivers, out string
+	var dir, receivers, out, at string
 	fset.StringVar(&dir, "config", "", "configuration folder (default: ./configs if present, else the built-in one)")
 	fset.StringVar(&receivers, "receivers", "", "receivers file (default: receivers.yaml in the configuration folder)")
 	fset.StringVar(&out, "out", "", "write the configuration to this file instead of stdout")
+	fset.StringVar(&at, "at", "", "route over the agency tree in force on this day, YYYY-MM-DD (default: today)")
 	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]")
+		fmt.Fprintln(stderr, "usage: motcua alertmanager-config [--config DIR] [--receivers FILE] [--at YYYY-MM-DD] [--out FILE]")
 		fset.PrintDefaults()
 	}
 	if err := fset.Parse(args); err != nil {
@@ -71,6 +77,19 @@ func runAlertmanagerConfig(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	day := now
+	if cfg.Calendar != nil && cfg.Calendar.Location != nil {
+		day = now.In(cfg.Calendar.Location)
+	}
+	if at != "" {
+		d, err := calendar.ParseDate(at)
+		if err != nil {
+			fmt.Fprintf(stderr, "alertmanager-config: --at %q: want YYYY-MM-DD\n", at)
+			return 2
+		}
+		day = d.In(day.Location()).Add(12 * time.Hour)
+	}
+
 	var rs alertmanager.Receivers
 	if receivers != "" {
 		b, err := os.ReadFile(receivers)
@@ -81,12 +100,12 @@ func runAlertmanagerConfig(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s: %v\n", receivers, err)
 			return 1
 		}
-	} else if rs, err = alertmanager.LoadReceivers(fsys); err != nil {
+	} else if rs, _, err = alertmanager.LoadReceiversOptional(fsys); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", dir, err)
 		return 1
 	}
 
-	b, err := alertmanager.Generate(cfg, rs)
+	b, err := alertmanager.Generate(cfg, rs, day)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -7,9 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
+
+// today is the date the command is run on in these tests.
+var today = time.Date(2026, 12, 5, 9, 0, 0, 0, hcm)
 
 func TestAlertmanagerConfigCommand(t *testing.T) {
 	shipped := filepath.Join("..", "..", "configs")
@@ -19,6 +23,29 @@ func TestAlertmanagerConfigCommand(t *testing.T) {
 	unknownHead := filepath.Join(dir, "unknown.yaml")
 	require.NoError(t, os.WriteFile(unknownHead, []byte("default: {webhook: \"http://127.0.0.1:1/x\"}\nheads: {q-nowhere: {webhook: \"http://127.0.0.1:1/y\"}}\n"), 0o644))
 	out := filepath.Join(dir, "alertmanager.yml")
+	plain := filepath.Join(dir, "plain.yaml")
+	require.NoError(t, os.WriteFile(plain, []byte("default: {webhook: \"http://127.0.0.1:1/x\"}\n"), 0o644))
+	endedHead := filepath.Join(dir, "ended.yaml")
+	require.NoError(t, os.WriteFile(endedHead, []byte("default: {webhook: \"http://127.0.0.1:1/x\"}\nheads: {q-haichau: {webhook: \"http://127.0.0.1:1/y\"}}\n"), 0o644))
+	// A tree of its own and no receivers file: SPEC.md §10.3.
+	bare := filepath.Join(dir, "bare")
+	require.NoError(t, os.MkdirAll(bare, 0o755))
+	for _, f := range []string{"procedures.yaml", "calendar.yaml"} {
+		b, err := os.ReadFile(filepath.Join(shipped, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(bare, f), b, 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(bare, "agencies.yaml"), []byte(`agencies:
+  - id: tinh
+    name: UBND tỉnh
+    level: city
+    head: {name: Nguyễn Văn An, title: Chủ tịch UBND tỉnh}
+    children:
+      - {id: so-xd, name: Sở Xây dựng, level: department, head: {name: Trần Thị Bình, title: Giám đốc Sở},
+         children: [{id: so-xd-motcua, name: Bộ phận một cửa, level: counter, head: {name: Lê Văn Cường, title: Trưởng bộ phận}, desks: [q1]}]}
+officials:
+  - {id: cb-1, name: Phạm Thị Dung, agency: so-xd-motcua}
+`), 0o644))
 
 	tests := []struct {
 		name       string
@@ -28,7 +55,12 @@ func TestAlertmanagerConfigCommand(t *testing.T) {
 		stderr     string // substring
 		wantOutput bool
 	}{
-		{name: "to stdout", args: []string{"--config", shipped}, stdout: "name: head-p-thachthang-motcua"},
+		{name: "to stdout", args: []string{"--config", shipped}, stdout: "name: head-phuong-haichau-ttpvhcc"},
+		{name: "the tree of a past day", args: []string{"--config", shipped, "--at", "2024-06-01", "--receivers", plain}, stdout: "name: head-p-thachthang-motcua"},
+		{name: "bad day", args: []string{"--config", shipped, "--at", "01/06/2024"}, code: 2, stderr: `--at "01/06/2024": want YYYY-MM-DD`},
+		{name: "no receivers file", args: []string{"--config", bare}, stdout: "url: http://127.0.0.1:9095/hooks/heads/so-xd-motcua"},
+		{name: "ended head in receivers", args: []string{"--config", shipped, "--receivers", endedHead}, code: 1,
+			stderr: "heads: agencies not in force on 2026-12-05: q-haichau"},
 		{name: "to a file", args: []string{"--config", shipped, "--out", out}, stderr: "wrote " + out, wantOutput: true},
 		{name: "receivers without a default", args: []string{"--config", shipped, "--receivers", badReceivers}, code: 1,
 			stderr: "default: needs a webhook or an email"},
@@ -41,7 +73,7 @@ func TestAlertmanagerConfigCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := runAlertmanagerConfig(tt.args, &stdout, &stderr)
+			code := runAlertmanagerConfig(tt.args, &stdout, &stderr, today)
 			require.Equal(t, tt.code, code, "stderr: %s", stderr.String())
 			require.Contains(t, stdout.String(), tt.stdout)
 			require.Contains(t, stderr.String(), tt.stderr)

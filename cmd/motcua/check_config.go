@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/dashboard/alertmanager"
 )
 
 // CheckConfigCommand is `motcua check-config`: it validates a configuration
@@ -22,11 +25,29 @@ func (c *CheckConfigCommand) ParseFlags(args []string) error {
 }
 
 // Run loads the configuration and prints "ok: ..." on Stdout, or the
-// problems on Stderr.
+// problems on Stderr. A receivers.yaml in the folder (optional, read by
+// alertmanager-config) is checked too: its shape, and that the heads it
+// names are agencies of the tree in force today.
 func (c *CheckConfigCommand) Run(ctx context.Context) error {
 	cfg, name, err := loadConfig(c.Dir, c.Main.Stderr)
 	if err != nil {
 		return err
+	}
+	fsys, _ := configSource(c.Dir)
+	rs, found, err := alertmanager.LoadReceiversOptional(fsys)
+	if err == nil && found {
+		err = alertmanager.CheckTree(cfg, rs, c.Main.now())
+	}
+	if err != nil {
+		prefix := ""
+		if name != "built-in" {
+			prefix = name + string(filepath.Separator)
+		}
+		lines := strings.Split(err.Error(), "\n")
+		for _, l := range lines {
+			fmt.Fprintf(c.Main.Stderr, "%s%s\n", prefix, l)
+		}
+		return reportedError{fmt.Errorf("config %s: %d problems", name, len(lines))}
 	}
 	fmt.Fprintf(c.Main.Stdout, "ok: %s\n", summary(cfg, name))
 	return nil

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -44,7 +45,7 @@ Usage:
                [--cluster-node NAME --cluster-listen HOST:PORT --cluster-peers HOST:PORT,... | --nats-url URL]
   motcua check-config [--config DIR]
   motcua due --from TIME --value N --unit working_days|working_hours|days [--config DIR]
-  motcua alertmanager-config [--config DIR] [--receivers FILE] [--out FILE]
+  motcua alertmanager-config [--config DIR] [--receivers FILE] [--at YYYY-MM-DD] [--out FILE]
   motcua token create --db F --role R --agency A --name N [--config DIR]
   motcua verify --db F
   motcua backup --out G (--db F | --server URL, with MOTCUA_TOKEN)
@@ -82,8 +83,18 @@ type Main struct {
 	Stderr io.Writer
 	// Getenv reads the environment (MOTCUA_BOOTSTRAP_TOKEN).
 	Getenv func(string) string
+	// Now is the clock of the commands that judge by today's date
+	// (check-config, alertmanager-config); time.Now when nil.
+	Now func() time.Time
 
 	cmd command
+}
+
+func (m *Main) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
 }
 
 // NewMain returns a Main wired to the process's streams and environment.
@@ -164,7 +175,9 @@ func (m *Main) newCommand(name string) command {
 	case "due":
 		return &DueCommand{Main: m}
 	case "alertmanager-config":
-		return &funcCommand{Main: m, run: runAlertmanagerConfig}
+		return &funcCommand{Main: m, run: func(args []string, stdout, stderr io.Writer) int {
+			return runAlertmanagerConfig(args, stdout, stderr, m.now())
+		}}
 	case "token":
 		return &TokenCommand{Main: m}
 	case "verify":

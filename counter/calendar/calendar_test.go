@@ -150,7 +150,32 @@ func TestDueGolden(t *testing.T) {
 			// Outside office hours: the next opening, 13:30.
 			"2026-03-10T13:30:00+07:00"},
 
-		// --- 2027, statutory days (provisional): Tết 4–10/2 weekdays, Giỗ Tổ Fri 16/4.
+		// --- Ngày Văn hóa Việt Nam, Tue 24/11/2026, first observed: without it
+		// these deadlines came out one working day short.
+		{"culture_day/working_days", "2026-11-23T10:00:00+07:00", 1, calendar.WorkingDays,
+			// Mon 23 not counted; Tue 24 off; Wed 25 (1).
+			"2026-11-25T23:59:59+07:00"},
+		{"culture_day/across it", "2026-11-20T10:00:00+07:00", 3, calendar.WorkingDays,
+			// Fri 20 not counted; weekend; Mon 23 (1); Tue 24 off; Wed 25 (2); Thu 26 (3).
+			"2026-11-26T23:59:59+07:00"},
+		{"culture_day/days ending on it", "2026-11-22T10:00:00+07:00", 2, calendar.Days,
+			// Sun 22 not counted; 2 days → Tue 24, a holiday; the next working day Wed 25.
+			"2026-11-25T23:59:59+07:00"},
+		{"culture_day/working_hours", "2026-11-23T16:00:00+07:00", 2, calendar.WorkingHours,
+			// Mon 16:00–17:00 = 1h; Tue 24 off; Wed 25 07:30 + 1h.
+			"2026-11-25T08:30:00+07:00"},
+		{"culture_day/2025 was a working day", "2025-11-21T10:00:00+07:00", 1, calendar.WorkingDays,
+			// Fri 21/11/2025 not counted; weekend; Mon 24/11/2025 (1): not yet a holiday.
+			"2025-11-24T23:59:59+07:00"},
+
+		// --- 2027: Tết 4–10/2 and Quốc khánh 2–5/9 as announced (10065/VPCP-KGVX);
+		// Giỗ Tổ Fri 16/4 and 24/11 derived from the Labour Code.
+		{"2027/national_day", "2027-09-01T10:00:00+07:00", 1, calendar.WorkingDays,
+			// Wed 1 not counted; Thu 2, Fri 3 off; 4–5 weekend; Mon 6 (1).
+			"2027-09-06T23:59:59+07:00"},
+		{"2027/culture_day", "2027-11-23T10:00:00+07:00", 1, calendar.WorkingDays,
+			// Tue 23 not counted; Wed 24 off; Thu 25 (1).
+			"2027-11-25T23:59:59+07:00"},
 		{"2027/tet", "2027-02-03T10:00:00+07:00", 1, calendar.WorkingDays,
 			// Wed 3 not counted; Thu 4, Fri 5 off; 6–7 weekend; Mon 8–Wed 10 off; Thu 11 (1).
 			"2027-02-11T23:59:59+07:00"},
@@ -194,6 +219,8 @@ func TestAddWD(t *testing.T) {
 		{"sunday", "2026-03-08T10:00:00+07:00", 3, "2026-03-12T07:30:00+07:00"},
 		// 0wd inside office hours is the start itself.
 		{"zero", "2026-03-10T10:00:00+07:00", 0, "2026-03-10T10:00:00+07:00"},
+		// Mon 23/11/2026 10:00: Tue 24 Ngày Văn hóa Việt Nam; Wed 25 10:00.
+		{"culture day", "2026-11-23T10:00:00+07:00", 1, "2026-11-25T10:00:00+07:00"},
 		// Thu 31/12/2026 10:00: Fri 1/1 holiday, weekend; Mon 4/1 10:00.
 		{"new year", "2026-12-31T10:00:00+07:00", 1, "2027-01-04T10:00:00+07:00"},
 	}

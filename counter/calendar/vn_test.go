@@ -49,14 +49,16 @@ func vietnam(tb testing.TB) *calendar.Calendar {
 	add("2026-05-01", "", "Ngày Quốc tế Lao động")
 	add("2026-08-31", "", "Nghỉ hoán đổi (làm bù thứ Bảy 22/8)")
 	add("2026-09-01", "2026-09-02", "Quốc khánh")
-	// 2027 (provisional: statutory days, see the YAML)
+	add("2026-11-24", "", "Ngày Văn hóa Việt Nam")
+	// 2027: Tết and Quốc khánh announced (10065/VPCP-KGVX), the rest derived (see the YAML)
 	add("2027-01-01", "", "Tết Dương lịch")
 	add("2027-02-04", "2027-02-10", "Tết Nguyên đán")
 	add("2027-04-16", "", "Giỗ Tổ Hùng Vương")
 	add("2027-04-30", "", "Ngày Chiến thắng")
 	add("2027-05-01", "", "Ngày Quốc tế Lao động")
 	add("2027-05-03", "", "Nghỉ bù Ngày Quốc tế Lao động")
-	add("2027-09-02", "2027-09-03", "Quốc khánh")
+	add("2027-09-02", "2027-09-05", "Quốc khánh")
+	add("2027-11-24", "", "Ngày Văn hóa Việt Nam")
 
 	return &calendar.Calendar{
 		Location: loc,

@@ -130,7 +130,7 @@ func (s *Simulator) Start(start time.Time) {
 	s.serial = map[string]int{}
 	s.queue = nil
 	s.day = calendar.Date{}
-	s.counters = s.sites()
+	s.counters = s.sites(start)
 	s.Clock.Set(start, 0)
 }
 
@@ -311,20 +311,28 @@ var (
 	districtProcs = []string{"2.000720", "1.009994", "1.003003", "1.003010", "1.001612"}
 )
 
-// sites picks every counter of the tree, with its procedures, its
-// appraisal units and its officials.
-func (s *Simulator) sites() []*site {
+// sites picks every counter of the tree in force at start (SPEC.md §10.2:
+// from 1-7-2025 the 94 wards' and communes' service centres, not the
+// districts), with its procedures, its appraisal units and its officials.
+// From 1-7-2025 a commune-level centre also takes the procedures the
+// districts used to, and arrivals are spread over many more, smaller
+// counters: a centre gets a rate by its desks.
+func (s *Simulator) sites(start time.Time) []*site {
 	cfg := s.Config
+	twoTier := cfg.RegimeAt(start) != counter.RegimeV2018
 	var out []*site
 	for _, id := range cfg.Subtree(cfg.Root.ID) {
 		a := cfg.Agency(id)
-		if a.Level != counter.LevelCounter {
+		if a.Level != counter.LevelCounter || !cfg.InForce(id, start) {
 			continue
 		}
 		parent := cfg.Agency(a.Parent)
 		st := &site{agency: a, index: len(out) + 1, rate: 0.9}
 		var want func(code string) bool
 		switch {
+		case parent != nil && parent.Level == counter.LevelCommune && twoTier:
+			want = func(c string) bool { return slices.Contains(communeProcs, c) || slices.Contains(districtProcs, c) }
+			st.rate = 0.12 * float64(max(len(a.Desks), 1))
 		case parent != nil && parent.Level == counter.LevelCommune:
 			want = func(c string) bool { return slices.Contains(communeProcs, c) }
 			st.rate = 0.7
@@ -346,7 +354,7 @@ func (s *Simulator) sites() []*site {
 		}
 		if parent != nil {
 			for _, ch := range parent.Children {
-				if ch.Level == counter.LevelDivision {
+				if ch.Level == counter.LevelDivision && cfg.InForce(ch.ID, start) {
 					st.units = append(st.units, ch)
 				}
 			}
@@ -436,7 +444,9 @@ func (s *Simulator) planDossier(st *site, t time.Time) {
 	p := st.procs[r.IntN(len(st.procs))]
 	loc := cal.Location
 	s.serial[st.agency.ID]++
-	code := fmt.Sprintf("000.00.%02d.H17-%s-%04d", st.index, t.In(loc).Format("060102"), s.serial[st.agency.ID])
+	// Circular 01's V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX, with invented
+	// agency identifiers (the real e-ID codes are not configured).
+	code := fmt.Sprintf("000.%02d.%02d.H17-%s-%04d", st.index/100, st.index%100, t.In(loc).Format("060102"), s.serial[st.agency.ID])
 	counterID := st.agency.ID
 	clerk := s.officialOf(counterID)
 	base := counter.Event{Dossier: code, Agency: counterID, Official: clerk}

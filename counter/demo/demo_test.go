@@ -92,3 +92,33 @@ func TestDeterministic(t *testing.T) {
 	require.Equal(t, a, b)
 	require.NotEqual(t, a, c)
 }
+
+// TestNewDaNang: a demo after 1-7-2025 runs on the tree in force, the 94
+// units' service centres and the merged city agencies, never on an ended
+// district or ward.
+func TestNewDaNang(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	end := time.Date(2026, 12, 4, 15, 0, 0, 0, loc) // a Friday afternoon
+	st, sim := run(t, 3, end)
+	_, refused := sim.Recorded()
+	require.Zero(t, refused)
+	cfg := st.Config()
+	ds, _, err := st.FindDossiers(context.Background(), counter.DossierFilter{Agency: "tp-danang", Limit: 500})
+	require.NoError(t, err)
+	require.NotEmpty(t, ds)
+	centres := map[string]bool{}
+	for _, d := range ds {
+		require.True(t, cfg.InForce(d.Agency, end), "dossier %s at %s, an agency in force", d.Code, d.Agency)
+		require.True(t, cfg.InForce(d.Holder, end), "dossier %s held by %s, an agency in force", d.Code, d.Holder)
+		require.True(t, counter.CodeFormatOK(cfg, d.Code), "dossier code %s has a configured format", d.Code)
+		if p := cfg.Agency(cfg.Agency(d.Agency).Parent); p != nil && p.Level == counter.LevelCommune {
+			centres[d.Agency] = true
+		}
+	}
+	require.Greater(t, len(centres), 20, "many ward and commune centres receive dossiers")
+	vs, _, err := st.FindViolations(context.Background(), counter.ViolationFilter{Agency: "tp-danang", Limit: 500})
+	require.NoError(t, err)
+	for _, v := range vs {
+		require.True(t, cfg.InForce(v.Agency, end), "violation %s charged to %s, in force", v.ID, v.Agency)
+	}
+}

@@ -97,12 +97,17 @@ type (
 )
 
 // Generate returns an Alertmanager 0.25 configuration (YAML) that routes
-// motcua's alerts (configs/prometheus/rules) to people:
+// motcua's alerts (configs/prometheus/rules) to people, over the agency
+// tree in force on the civil date of day (SPEC.md §10.2):
 //
 //   - an alert labelled agency=X goes to the head of X and, through a
 //     route per agency that matches its whole subtree, to the head of
-//     every ancestor up to the root (Decree 61/2018/NĐ-CP Art. 37: each
-//     level answers for the levels below);
+//     every ancestor up to the root (each level answers for the levels
+//     below);
+//   - an alert about an agency no longer in force (an old dossier still
+//     open at an abolished district's counter, say) goes where its files
+//     went: to the heads of its heirs (counter.Config.ReadableFrom) and
+//     their ancestors;
 //   - alerts are grouped by alertname and agency;
 //   - severity=critical pages at any hour; warnings and infos page only
 //     inside the calendar's office hours on working days (make-up
@@ -110,27 +115,28 @@ type (
 //   - a critical alert inhibits the warning of the same name and agency;
 //   - the Watchdog goes to its own receiver, alerts with no or an unknown
 //     agency to the default receiver, and, when configured, every alert
-//     but the Watchdog also to the wallboard.
+//     but the Watchdog also to the wallboard;
+//   - a head without an entry in receivers.Heads gets the templated
+//     webhook (receivers.HeadWebhook, else DefaultHeadWebhook).
 //
-// It returns an error naming every agency in receivers that the tree does
-// not have.
-func Generate(cfg *counter.Config, receivers Receivers) ([]byte, error) {
+// It returns the error of CheckTree when receivers name agencies the tree
+// does not have, or that are not in force that day.
+func Generate(cfg *counter.Config, receivers Receivers, day time.Time) ([]byte, error) {
 	if cfg == nil || cfg.Root == nil {
 		return nil, errors.New("generate alertmanager config: no agency tree")
 	}
 	if err := receivers.Validate(); err != nil {
 		return nil, err
 	}
-	var unknown []string
-	for id := range receivers.Heads {
-		if cfg.Agency(id) == nil {
-			unknown = append(unknown, id)
-		}
+	if err := CheckTree(cfg, receivers, day); err != nil {
+		return nil, err
 	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Errorf("%s: heads: unknown agencies %s", ReceiversFile, strings.Join(unknown, ", "))
+	tree := cfg.TreeAt(day)
+	if tree == nil {
+		return nil, fmt.Errorf("generate alertmanager config: the root agency %s is not in force on %s",
+			cfg.Root.ID, day.Format(time.DateOnly))
 	}
+	inherited := heirs(cfg, day)
 
 	t := receivers.Timing
 	c := amConfig{Route: &amRoute{
@@ -155,13 +161,21 @@ func Generate(cfg *counter.Config, receivers Receivers) ([]byte, error) {
 		c.Route.Routes = append(c.Route.Routes, &amRoute{Receiver: ReceiverWallboard,
 			Matchers: []string{`alertname!="` + WatchdogAlert + `"`}, Continue: true})
 	}
-	for _, id := range cfg.Subtree(cfg.Root.ID) {
-		ct, ok := receivers.Heads[id]
-		if !ok && receivers.HeadWebhook != "" {
-			ct = Contact{Webhook: strings.ReplaceAll(receivers.HeadWebhook, "{agency}", id)}
+	template := or(receivers.HeadWebhook, DefaultHeadWebhook)
+	var ids []string
+	var collect func(a *counter.Agency)
+	collect = func(a *counter.Agency) {
+		ids = append(ids, a.ID)
+		for _, ch := range a.Children {
+			collect(ch)
 		}
-		// A head without any contact gets a receiver that notifies nobody:
-		// the alert still shows in Alertmanager and on the wallboard.
+	}
+	collect(tree)
+	for _, id := range ids {
+		ct, ok := receivers.Heads[id]
+		if !ok {
+			ct = Contact{Webhook: strings.ReplaceAll(template, "{agency}", id)}
+		}
 		c.Receivers = append(c.Receivers, receiver(HeadReceiver(id), ct))
 	}
 
@@ -171,9 +185,9 @@ func Generate(cfg *counter.Config, receivers Receivers) ([]byte, error) {
 		Matchers: []string{`alertname="` + WatchdogAlert + `"`}, GroupWait: "0s", GroupInterval: "1m", RepeatInterval: "5m"})
 	c.Route.Routes = append(c.Route.Routes,
 		&amRoute{Receiver: ReceiverDefault, Matchers: []string{`severity="critical"`},
-			Routes: []*amRoute{agencyRoute(cfg, cfg.Root, nil, nil)}},
+			Routes: []*amRoute{agencyRoute(tree, inherited, nil, nil)}},
 		&amRoute{Receiver: ReceiverDefault, Matchers: []string{`severity=~"warning|info"`},
-			Routes: []*amRoute{agencyRoute(cfg, cfg.Root, []string{IntervalOffice}, []string{IntervalHolidays})}},
+			Routes: []*amRoute{agencyRoute(tree, inherited, []string{IntervalOffice}, []string{IntervalHolidays})}},
 	)
 
 	c.InhibitRules = []amInhibit{{
@@ -218,25 +232,117 @@ func receiver(name string, c Contact) amReceiver {
 	return r
 }
 
-// agencyRoute returns the route of agency a: it matches a's whole subtree
-// and sends to a's head; its first child route, matching all that reaches
-// it, with continue, is what delivers to a's head, so that the child routes
-// below it deliver to the heads further down as well. A leaf matches a
-// alone.
-func agencyRoute(cfg *counter.Config, a *counter.Agency, active, mute []string) *amRoute {
+// agencyRoute returns the route of agency a (a node of the tree of the
+// day): it matches a's whole subtree, and the ended agencies inherited by
+// it, and sends to a's head; its first child route, matching all that
+// reaches it, with continue, is what delivers to a's head, so that the
+// child routes below it deliver to the heads further down as well. A
+// leaf without inherited agencies matches a alone.
+func agencyRoute(a *counter.Agency, inherited map[string][]string, active, mute []string) *amRoute {
 	r := &amRoute{Receiver: HeadReceiver(a.ID), ActiveTimeIntervals: active, MuteTimeIntervals: mute}
-	if len(a.Children) == 0 {
+	matched := subtreeIDs(a, inherited)
+	// An ended agency may be inherited by several agencies (a district by
+	// every ward it went to): routes matching one go on to their siblings,
+	// which Alertmanager otherwise skips after the first match.
+	r.Continue = len(matched) > subtreeSize(a)
+	if len(a.Children) == 0 && len(matched) == 1 {
 		r.Matchers = []string{`agency="` + a.ID + `"`}
 		return r
 	}
-	r.Matchers = []string{`agency=~"` + strings.Join(cfg.Subtree(a.ID), "|") + `"`}
+	r.Matchers = []string{`agency=~"` + strings.Join(matched, "|") + `"`}
+	if len(a.Children) == 0 {
+		return r
+	}
 	// The self leg needs no matchers: only alerts of the subtree reach it.
 	r.Routes = []*amRoute{{Receiver: HeadReceiver(a.ID), Continue: true,
 		ActiveTimeIntervals: active, MuteTimeIntervals: mute}}
 	for _, ch := range a.Children {
-		r.Routes = append(r.Routes, agencyRoute(cfg, ch, active, mute))
+		r.Routes = append(r.Routes, agencyRoute(ch, inherited, active, mute))
 	}
 	return r
+}
+
+// subtreeIDs lists a and its descendants, depth first, each followed by
+// the ended agencies it inherits.
+func subtreeIDs(a *counter.Agency, inherited map[string][]string) []string {
+	out := append([]string{a.ID}, inherited[a.ID]...)
+	for _, ch := range a.Children {
+		out = append(out, subtreeIDs(ch, inherited)...)
+	}
+	return out
+}
+
+func subtreeSize(a *counter.Agency) int {
+	n := 1
+	for _, ch := range a.Children {
+		n += subtreeSize(ch)
+	}
+	return n
+}
+
+// heirs maps each agency in force on day to the agencies not in force
+// that day whose files it inherits most directly: an ended agency is
+// listed under each nearest agency in force that ReadableFrom says reads
+// it, so that its alerts reach that agency's head and those above.
+func heirs(cfg *counter.Config, day time.Time) map[string][]string {
+	out := map[string][]string{}
+	all := cfg.Subtree(cfg.Root.ID)
+	for _, old := range all {
+		if cfg.InForce(old, day) {
+			continue
+		}
+		for _, id := range all {
+			if !cfg.InForce(id, day) || !cfg.ReadableFrom(old, id) {
+				continue
+			}
+			// Keep only the deepest readers: skip id when one of its
+			// children in force also reads old.
+			deeper := false
+			for _, ch := range cfg.Agency(id).Children {
+				if cfg.InForce(ch.ID, day) && cfg.ReadableFrom(old, ch.ID) {
+					deeper = true
+					break
+				}
+			}
+			if !deeper {
+				out[id] = append(out[id], old)
+			}
+		}
+	}
+	return out
+}
+
+// CheckTree reports the heads of receivers that name an agency the tree
+// does not have, or one not in force on the civil date of day; nil when
+// there are none.
+func CheckTree(cfg *counter.Config, receivers Receivers, day time.Time) error {
+	var unknown, ended []string
+	for id := range receivers.Heads {
+		switch {
+		case cfg.Agency(id) == nil:
+			unknown = append(unknown, id)
+		case !cfg.InForce(id, day):
+			ended = append(ended, id)
+		}
+	}
+	sort.Strings(unknown)
+	sort.Strings(ended)
+	var probs []string
+	if len(unknown) > 0 {
+		probs = append(probs, fmt.Sprintf("%s: heads: unknown agencies %s", ReceiversFile, strings.Join(unknown, ", ")))
+	}
+	if len(ended) > 0 {
+		loc := time.Local
+		if cfg.Calendar != nil && cfg.Calendar.Location != nil {
+			loc = cfg.Calendar.Location
+		}
+		probs = append(probs, fmt.Sprintf("%s: heads: agencies not in force on %s: %s", ReceiversFile,
+			day.In(loc).Format(time.DateOnly), strings.Join(ended, ", ")))
+	}
+	if len(probs) > 0 {
+		return errors.New(strings.Join(probs, "\n"))
+	}
+	return nil
 }
 
 // timeIntervals returns the office hours of working days (weekdays that

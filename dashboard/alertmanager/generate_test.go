@@ -54,8 +54,11 @@ func smallReceivers() Receivers {
 	}
 }
 
+// day is when the tests generate: a day of the tree of 1-7-2025.
+var day = time.Date(2026, 12, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+
 func TestGenerateGolden(t *testing.T) {
-	got, err := Generate(smallConfig(t), smallReceivers())
+	got, err := Generate(smallConfig(t), smallReceivers(), day)
 	require.NoError(t, err)
 	path := filepath.Join("testdata", "small.golden.yml")
 	if *update {
@@ -87,7 +90,7 @@ func shipped(t *testing.T) (string, []byte) {
 	require.NoError(t, err)
 	r, err := LoadReceivers(os.DirFS(filepath.Join("..", "..", "configs")))
 	require.NoError(t, err)
-	b, err := Generate(cfg, r)
+	b, err := Generate(cfg, r, day)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "alertmanager.yml")
 	require.NoError(t, os.WriteFile(path, b, 0o644))
@@ -103,13 +106,23 @@ func TestShippedConfigPassesAmtool(t *testing.T) {
 	out, err = exec.Command(tool, "check-config", filepath.Join("testdata", "small.golden.yml")).CombinedOutput()
 	require.NoError(t, err, "amtool check-config on the golden file:\n%s", out)
 
-	wardChain := []string{"wallboard", "head-p-thachthang-motcua", "head-p-thachthang", "head-q-haichau", "head-tp-danang"}
+	wardChain := []string{"wallboard", "head-phuong-haichau-ttpvhcc", "head-phuong-haichau", "head-tp-danang"}
 	tests := []struct {
 		labels []string
 		want   []string
 	}{
+		{[]string{"agency=phuong-haichau-ttpvhcc", "severity=critical", "alertname=OneStopDossierOverdue"}, wardChain},
+		{[]string{"agency=phuong-haichau-ttpvhcc", "severity=warning", "alertname=OneStopDeskUnstaffed"}, wardChain},
+		{[]string{"agency=xa-bana-kt", "severity=warning", "alertname=OneStopOnTimeRateLow"},
+			[]string{"wallboard", "head-xa-bana-kt", "head-xa-bana", "head-tp-danang"}},
+		// An old ward's counter, ended on 30-6-2025: its heir's heads.
 		{[]string{"agency=p-thachthang-motcua", "severity=critical", "alertname=OneStopDossierOverdue"}, wardChain},
-		{[]string{"agency=p-thachthang-motcua", "severity=warning", "alertname=OneStopDeskUnstaffed"}, wardChain},
+		// An old district's division: the heads of every unit that took the district over.
+		{[]string{"agency=q-haichau-tnmt", "severity=critical", "alertname=OneStopDossierOverdue"},
+			[]string{"wallboard", "head-phuong-haichau", "head-phuong-hoacuong", "head-tp-danang"}},
+		// A merged department's counter: the department that absorbed it.
+		{[]string{"agency=so-gtvt-motcua", "severity=critical", "alertname=OneStopDossierOverdue"},
+			[]string{"wallboard", "head-so-xd-motcua", "head-so-xd", "head-tp-danang"}},
 		{[]string{"agency=so-xd-qlxd", "severity=warning", "alertname=OneStopOnTimeRateLow"},
 			[]string{"wallboard", "head-so-xd-qlxd", "head-so-xd", "head-tp-danang"}},
 		{[]string{"agency=tp-danang", "severity=critical", "alertname=OneStopDossierOverdue"}, []string{"wallboard", "head-tp-danang"}},
@@ -218,8 +231,20 @@ func TestReceiversErrors(t *testing.T) {
 	t.Run("unknown agency", func(t *testing.T) {
 		r := smallReceivers()
 		r.Heads["q9"] = Contact{Webhook: "http://h/q9"}
-		_, err := Generate(smallConfig(t), r)
+		_, err := Generate(smallConfig(t), r, day)
 		require.EqualError(t, err, "receivers.yaml: heads: unknown agencies q9")
+	})
+	t.Run("agency not in force", func(t *testing.T) {
+		cfg, err := configs.Load(configs.Embedded())
+		require.NoError(t, err)
+		r := smallReceivers()
+		r.Heads = map[string]Contact{"q-haichau": {Webhook: "http://h/q"}, "q-nowhere": {Webhook: "http://h/n"}, "phuong-haichau": {Webhook: "http://h/p"}}
+		_, err = Generate(cfg, r, day)
+		require.EqualError(t, err, "receivers.yaml: heads: unknown agencies q-nowhere\n"+
+			"receivers.yaml: heads: agencies not in force on 2026-12-05: q-haichau")
+		delete(r.Heads, "q-nowhere")
+		_, err = Generate(cfg, r, time.Date(2025, 6, 30, 12, 0, 0, 0, cfg.Calendar.Location))
+		require.EqualError(t, err, "receivers.yaml: heads: agencies not in force on 2025-06-30: phuong-haichau")
 	})
 }
 

@@ -74,14 +74,40 @@ type Receivers struct {
 
 var durationRE = regexp.MustCompile(`^([0-9]+(ms|s|m|h|d|w|y))+$`)
 
+// The receivers used without a receivers file (SPEC.md §10.3:
+// alertmanager-config needs none): a notification relay on the
+// Alertmanager host, one path for the operators and one per head.
+const (
+	DefaultWebhook     = "http://127.0.0.1:9095/hooks/ops"
+	DefaultHeadWebhook = "http://127.0.0.1:9095/hooks/heads/{agency}"
+)
+
+// DefaultReceivers returns what Generate uses when the configuration
+// folder has no receivers file: the operators get DefaultWebhook and every
+// head DefaultHeadWebhook.
+func DefaultReceivers() Receivers {
+	return Receivers{Default: Contact{Webhook: DefaultWebhook}, HeadWebhook: DefaultHeadWebhook}
+}
+
 // LoadReceivers reads and checks receivers.yaml from fsys. It does not
-// check agency ids: Generate does, against the agency tree.
+// check agency ids: CheckTree and Generate do, against the agency tree.
 func LoadReceivers(fsys fs.FS) (Receivers, error) {
 	b, err := fs.ReadFile(fsys, ReceiversFile)
 	if err != nil {
 		return Receivers{}, fmt.Errorf("read %s: %w", ReceiversFile, err)
 	}
 	return ParseReceivers(b)
+}
+
+// LoadReceiversOptional is LoadReceivers for a folder where the file is
+// optional: without receivers.yaml it returns DefaultReceivers, and found
+// false.
+func LoadReceiversOptional(fsys fs.FS) (r Receivers, found bool, err error) {
+	if _, err := fs.Stat(fsys, ReceiversFile); errors.Is(err, fs.ErrNotExist) {
+		return DefaultReceivers(), false, nil
+	}
+	r, err = LoadReceivers(fsys)
+	return r, true, err
 }
 
 // ParseReceivers decodes and checks the content of a receivers file.

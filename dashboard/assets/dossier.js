@@ -76,7 +76,7 @@
 
   async function start() {
     try {
-      const [ag, pr, r] = await Promise.all([M.api('/agencies'), M.api('/procedures'), M.api('/dossiers/' + encodeURIComponent(code))]);
+      const [ag, pr, r] = await Promise.all([M.api('/agencies?at=all'), M.api('/procedures'), M.api('/dossiers/' + encodeURIComponent(code))]);
       const walk = (a) => { agencies.set(a.id, a); (a.children || []).forEach(walk); };
       walk(ag.agencies);
       ag.officials.forEach((o) => officials.set(o.id, o));

@@ -28,7 +28,7 @@
   };
 
   async function loadStatic() {
-    const [ag, pr] = await Promise.all([M.api('/agencies'), M.api('/procedures')]);
+    const [ag, pr] = await Promise.all([M.api('/agencies?at=all'), M.api('/procedures')]);
     const walk = (a) => { agencies.set(a.id, a); (a.children || []).forEach(walk); };
     walk(ag.agencies);
     pr.procedures.forEach((p) => procedures.set(p.code, p.name));

@@ -36,7 +36,7 @@ var (
 	descSweepFailures = desc("deadline_sweep_failures_total",
 		"Deadline sweeps that failed (each is retried after a back-off); counted since the store opened.")
 	descInfo = desc("agency_info",
-		"The agency tree, value 1, for joins: parent is \"\" for the root.", "agency", "parent", "level")
+		"The agency tree, value 1, for joins (alert summaries take name from it): parent is \"\" for the root.", "agency", "parent", "level", "name")
 )
 
 // severities are the values of the severity label.
@@ -74,12 +74,11 @@ func counters(cfg *counter.Config) []string {
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	m := (*Metrics)(c)
 	cfg := m.cfg
-	if cfg == nil || cfg.Root == nil {
-		return
-	}
-	for _, id := range cfg.Subtree(cfg.Root.ID) {
-		a := cfg.Agency(id)
-		ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, a.ID, a.Parent, a.Level)
+	if cfg != nil && cfg.Root != nil {
+		for _, id := range cfg.Subtree(cfg.Root.ID) {
+			a := cfg.Agency(id)
+			ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, a.ID, a.Parent, a.Level, a.Name)
+		}
 	}
 	m.mu.Lock()
 	src := m.src

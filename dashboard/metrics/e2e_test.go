@@ -128,7 +128,7 @@ var forRE = regexp.MustCompile(`(?m)^(\s+for: )\S+$`)
 // metrics, a real Prometheus scraping them every second with the shipped
 // rules, and a real Alertmanager on the generated configuration, and
 // checks that a ward counter's long-overdue dossier pages the counter's
-// head and every supervising head (ward, district, city), and nobody else.
+// head and every supervising head (centre, ward, city), and nobody else.
 //
 // Only the rules' `for:` windows are shortened (to 1s) in the copy given
 // to Prometheus; the expressions, labels and routing are the shipped ones,
@@ -176,7 +176,7 @@ func TestEndToEndOverdueAlertReachesEveryHead(t *testing.T) {
 		Wallboard:   &alertmanager.Contact{Webhook: hookSrv.URL + "/wallboard"},
 		HeadWebhook: hookSrv.URL + "/heads/{agency}",
 		Timing:      alertmanager.Timing{GroupWait: "1s", GroupInterval: "2s", RepeatInterval: "1h"},
-	})
+	}, time.Now())
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "alertmanager.yml"), amConf, 0o644))
 	amPort := freePort(t)
@@ -210,8 +210,18 @@ scrape_configs:
 		// default): the always-firing Watchdog would miss the test.
 		"--rules.alert.resend-delay=1s")
 
-	// A dossier received at the ward counter five weeks ago, promised four
-	// weeks ago, never finished: overdue by weeks, hence critical by age.
+	// A dossier received at a ward's service centre (the tree of 1-7-2025)
+	// five weeks ago, promised four weeks ago, never finished: overdue by
+	// weeks, hence critical by age.
+	const ward = "phuong-haichau-ttpvhcc"
+	wardOf := ""
+	for _, o := range cfg.Officials {
+		if o.Agency == ward {
+			wardOf = o.ID
+			break
+		}
+	}
+	require.NotEmpty(t, wardOf)
 	now := time.Now().In(cfg.Calendar.Location)
 	recv := now.AddDate(0, 0, -35)
 	_, err = st.Record(ctx, []counter.Event{{ID: "e2e-1", Type: counter.Received, Dossier: "E2E-1", At: recv,
@@ -219,7 +229,7 @@ scrape_configs:
 		Slip: &counter.Slip{Number: "01/E2E", DueAt: recv.AddDate(0, 0, 7)}}})
 	require.NoError(t, err)
 
-	heads := []string{"p-thachthang-motcua", "p-thachthang", "q-haichau", "tp-danang"}
+	heads := []string{"phuong-haichau-ttpvhcc", "phuong-haichau", "tp-danang"}
 	want := map[string]string{"alertname": "OneStopDossierOverdue", "agency": ward, "severity": "critical"}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -287,9 +297,9 @@ scrape_configs:
 	}
 	_, n := h.firing("/wallboard", want)
 	require.Positive(t, n, "the wallboard gets every alert")
-	// Heads outside the chain (the district's own counter, another ward)
+	// Heads outside the chain (another ward, its centre, a department)
 	// are not told.
-	for _, a := range []string{"q-haichau-motcua", "p-haichau1", "q-thanhkhe"} {
+	for _, a := range []string{"phuong-hoacuong", "phuong-thanhkhe-ttpvhcc", "so-xd"} {
 		_, n := h.firing("/heads/"+a, map[string]string{"agency": ward})
 		require.Zero(t, n, "head of %s was paged about %s", a, ward)
 	}

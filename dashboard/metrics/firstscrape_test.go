@@ -126,7 +126,7 @@ func TestFirstScrapeHasEverySeries(t *testing.T) {
 	for _, mf := range mfs {
 		n += len(mf.GetMetric())
 	}
-	require.Less(t, n, 800)
+	require.Less(t, n, 4000, "a few series per counter, not agencies × codes × severities")
 }
 
 // TestWithdrawnVerdictLeavesViolationsOpen: a missing_slip raised by the
