@@ -94,7 +94,7 @@ func (e *Engine) EvaluateDesk(cfg *counter.Config, desk counter.DeskState, event
 func charge(cfg *counter.Config, now time.Time, prefix, code, disc string, v counter.Violation) counter.Violation {
 	v.ID = prefix + "/" + code + "/" + disc
 	v.Code = code
-	v.Head = cfg.HeadOf(v.Agency)
+	v.Head = cfg.HeadOfAt(v.Agency, v.OccurredAt) // the head in office when it happened
 	v.DetectedAt = now
 	if v.Basis == "" {
 		v.Basis = BasisOf(code)

@@ -223,6 +223,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	srv.TrackingKey = st.TrackingKey
 	srv.Sync = st
 	srv.PublicURL = c.PublicURL
+	srv.HeadAt = cfg.HeadAt // scorecards name the head in office in each part of the period
 	if c.PublicURL == "" {
 		c.logger.Warn("no public address set (--public-url or MOTCUA_PUBLIC_URL): slips' QR codes will point at whatever address each clerk's browser uses")
 	}
