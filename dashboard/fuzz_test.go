@@ -71,7 +71,6 @@ func FuzzDecodeEvents(f *testing.F) {
 // valid events and the attacks of issue 10 (cases 3 and 9).
 func FuzzPostEvents(f *testing.F) {
 	l := startLive(f, 0)
-	l.Server.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.Add([]byte(`{"id": "f-add", "type": "received", "dossier": "F-ADD", "at": "2026-03-11T08:00:00+07:00",
 		"agency": "so-xd-motcua", "procedure": "1.009994", "channel": "direct"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {

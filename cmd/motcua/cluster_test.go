@@ -64,7 +64,8 @@ func (n *clusterNode) spawn(t *testing.T, bin string, peers []string, env ...str
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	n.cmd = cmd
-	n.addr = make(chan string, 1)
+	addr := make(chan string, 1) // this run's: an earlier run's reader may still be draining
+	n.addr = addr
 	t.Cleanup(func() { n.kill() })
 	go func() {
 		sc := bufio.NewScanner(pipe)
@@ -76,10 +77,10 @@ func (n *clusterNode) spawn(t *testing.T, bin string, peers []string, env ...str
 			n.mu.Unlock()
 			var rec struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "motcua serving" {
-				n.addr <- rec.Addr
+				addr <- rec.Addr
 			}
 		}
-		close(n.addr)
+		close(addr)
 	}()
 }
 

@@ -155,6 +155,9 @@ func TestSweepsOnceForTheCluster(t *testing.T) {
 	require.NoError(t, err)
 	overdue := func(st *store.Store) []string {
 		_, _, vs, err := st.FindDossierByCode(ctx, "D1")
+		if counter.ErrorCode(err) == counter.CodeDossierNotFound {
+			return nil // this view has not applied the receipt yet
+		}
 		require.NoError(t, err)
 		var ids []string
 		for _, v := range vs {
