@@ -232,7 +232,9 @@ func parseRecord(raw []byte, path, service, unit string) (Record, error) {
 // badField names the first member of raw that target cannot take.
 func badField(raw []byte, target any, path string) error {
 	var keys map[string]json.RawMessage
-	_ = json.Unmarshal(raw, &keys)
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return counter.Errorf(counter.CodeInvalid, path, "a record must be a JSON object", "mỗi bản ghi phải là một đối tượng JSON")
+	}
 	names := make([]string, 0, len(keys))
 	for k := range keys {
 		names = append(names, k)

@@ -3,11 +3,15 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/motcua/motcua/counter"
 	bolt "go.etcd.io/bbolt"
 )
+
+// errEnoughProblems stops a walk once maxProblems are listed.
+var errEnoughProblems = errors.New("enough problems listed")
 
 // checkViews decodes every record of the derived views and the tokens and
 // follows every index entry to the record it names, as the server's reads
@@ -25,13 +29,16 @@ func checkViews(tx *bolt.Tx) []string {
 	has := func(bucket, key []byte) bool { return tx.Bucket(bucket).Get(key) != nil }
 	each := func(bucket []byte, fn func(k, v []byte)) {
 		if b := tx.Bucket(bucket); b != nil {
-			_ = b.ForEach(func(k, v []byte) error {
+			err := b.ForEach(func(k, v []byte) error {
 				fn(k, v)
 				if len(out) >= maxProblems {
-					return fmt.Errorf("enough")
+					return errEnoughProblems
 				}
 				return nil
 			})
+			if err != nil && !errors.Is(err, errEnoughProblems) {
+				bad(bucket, nil, "cannot be read: %v", err)
+			}
 		}
 	}
 	decode := func(bucket, k, v []byte, into any) {

@@ -186,13 +186,17 @@ func (s *server) Stop() error {
 	if s.cmd.Process == nil {
 		return nil
 	}
-	_ = s.cmd.Process.Signal(os.Interrupt)
+	if err := s.cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("ask motcua serve to stop: %w", err)
+	}
 	select {
 	case err := <-s.exited:
 		s.exited <- err
 		return err
 	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
+		if kerr := s.cmd.Process.Kill(); kerr != nil && !errors.Is(kerr, os.ErrProcessDone) {
+			return fmt.Errorf("motcua serve did not stop within 30 s and could not be killed: %w", kerr)
+		}
 		err := <-s.exited
 		s.exited <- err
 		return fmt.Errorf("motcua serve did not stop within 30 s, killed: %w", err)
