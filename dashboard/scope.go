@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -105,17 +104,6 @@ func (s *Server) writerContext(ctx context.Context, p Principal, events []counte
 	if !p.Is(RoleDesk, RoleIntegration) && !(resolving && p.Is(RoleHead, RoleSupervisor)) {
 		return nil, counter.Errorf(counter.CodeForbidden, "", "only desk and integration tokens record events",
 			"chỉ mã truy cập của bộ phận tiếp nhận hoặc tích hợp mới được ghi sự kiện")
-	}
-	// The stateless part answers before the write: each event's agency
-	// (for a transfer, the sender) in scope. The store judges the rest.
-	for i, e := range events {
-		if s.Config.Agency(e.Agency) != nil && !p.Covers(s.Config, e.Agency) {
-			field := "agency"
-			if len(events) > 1 {
-				field = "events[" + strconv.Itoa(i) + "].agency"
-			}
-			return nil, errOutOfScope(field, e.Agency)
-		}
 	}
 	return counter.WithWriter(ctx, counter.Writer{Agency: p.Agency, Role: p.Role}), nil
 }

@@ -24,13 +24,39 @@ import (
 	"github.com/motcua/motcua/counter"
 )
 
-// buildMotcua builds the motcua binary into a temporary folder.
+// builtMotcua is the motcua binary the process tests share: built once
+// per test run instead of once per test.
+var builtMotcua struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// TestMain removes the shared binary after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtMotcua.dir != "" {
+		os.RemoveAll(builtMotcua.dir)
+	}
+	os.Exit(code)
+}
+
+// buildMotcua builds the motcua binary into a temporary folder, once.
 func buildMotcua(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "motcua")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
+	b := &builtMotcua
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "motcua-bin-"); b.err != nil {
+			return
+		}
+		b.bin = filepath.Join(b.dir, "motcua")
+		if out, err := exec.Command("go", "build", "-o", b.bin, ".").CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build: %w: %s", err, out)
+		}
+	})
+	require.NoError(t, b.err)
+	return b.bin
 }
 
 // proc is a motcua serve child process.
