@@ -41,6 +41,14 @@ func CheckShape(cfg *Config, e *Event) error {
 	if err := CheckLimits(cfg, e); err != nil {
 		return err
 	}
+	return CheckLoggedShape(cfg, e)
+}
+
+// CheckLoggedShape is CheckShape without the input limits: what replaying
+// the log applies to an event it already holds, so that a database written
+// before a limit existed (or under a wider configured range) still
+// replays. The limits guard what comes in; the log is what came in.
+func CheckLoggedShape(cfg *Config, e *Event) error {
 	if e.ID == "" {
 		return required("id")
 	}

@@ -24,6 +24,9 @@ type writeTx struct {
 	tx  *bolt.Tx
 	now time.Time
 	cfg *counter.Config
+	// fromLog marks a replay of logged calls: the input limits are not
+	// applied again (see counter.CheckLoggedShape).
+	fromLog bool
 
 	seq   uint64
 	head  []byte
@@ -106,7 +109,11 @@ func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*count
 			e.Applicant = &a
 		}
 		e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
-		if err := counter.CheckShape(w.cfg, &e); err != nil {
+		checkShape := counter.CheckShape
+		if w.fromLog {
+			checkShape = counter.CheckLoggedShape
+		}
+		if err := checkShape(w.cfg, &e); err != nil {
 			return nil, change, refuse(err, i)
 		}
 		if j, ok := ids[e.ID]; ok {

@@ -134,6 +134,7 @@ func (s *Store) rerecord(events []counter.Event) error {
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		w := newWriteTx(s, tx, now)
+		w.fromLog = true
 		if _, _, err := w.record(in, nil); err != nil {
 			return err
 		}
