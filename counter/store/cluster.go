@@ -260,6 +260,11 @@ func (s *Store) applySweep(e LogEntry) error {
 	if e.At.After(clock) {
 		clock = e.At
 	}
+	// As SweepUntil: the shifts past their closing time end first, on
+	// every node alike (the same desks, the same instant, the same ids).
+	if _, err := s.closeShifts(clock); err != nil {
+		return fmt.Errorf("apply sweep %d: %w", e.Seq, err)
+	}
 	if _, err := s.sweepChunkLoop(clock); err != nil {
 		return fmt.Errorf("apply sweep %d: %w", e.Seq, err)
 	}

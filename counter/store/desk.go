@@ -60,7 +60,12 @@ func (w *writeTx) foldDesk(e counter.Event) error {
 			d.Official = e.Official
 			if !d.Open {
 				d.Official = ""
+			} else {
+				// Wake the sweeper for the shift's closing time.
+				w.minNext = earliest(w.minNext, ClosingTime(w.cfg.Calendar, d.Since))
 			}
+			// The pending closings change once this commits.
+			w.tx.OnCommit(w.s.closings.invalidate)
 		}
 		if err := putDesk(w.tx, d); err != nil {
 			return err

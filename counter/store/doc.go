@@ -30,6 +30,13 @@
 // Each sweep's instant is logged so that replay judges the same histories
 // at the same instants.
 //
+// Before each sweep, the shifts whose closing time has come (the end of
+// the office day, closing.go) are ended by a shift_ended the store records
+// itself, dated at closing time, with no official and an id derived from
+// the desk and that instant; each is a call of its own in the log, which
+// replay re-records like any other (replay makes no closing of its own).
+// NextDue answers the earliest of idx_due and those closing times.
+//
 // # Buckets
 //
 //	meta               seq (last event), head (last hash), swept, key_check (key file fingerprint)

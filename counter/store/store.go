@@ -63,6 +63,7 @@ type Store struct {
 	lag      atomic.Int64
 	failures atomic.Uint64 // failed sweeps
 	fault    func() error  // tests: makes sweeps fail
+	closings closingCache  // pending closing times (closing.go)
 	mu       sync.RWMutex  // guards closed for Record callers
 	closed   bool
 }

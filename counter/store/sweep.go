@@ -69,7 +69,9 @@ func (s *Store) Run(ctx context.Context) error {
 	}
 }
 
-// NextDue returns the earliest instant in the due-time index, zero if none.
+// NextDue returns the earliest instant at which a sweep has work: the
+// first of the due-time index and the closing time of an open shift
+// (NextClosing); zero if none.
 func (s *Store) NextDue() (time.Time, error) {
 	var t time.Time
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -79,7 +81,11 @@ func (s *Store) NextDue() (time.Time, error) {
 		}
 		return nil
 	})
-	return t, err
+	if err != nil {
+		return t, err
+	}
+	c, err := s.NextClosing()
+	return earliest(t, c), err
 }
 
 // Back-off bounds of a failing sweep.
@@ -95,11 +101,15 @@ func (s *Store) SweepFailures() uint64 { return s.failures.Load() }
 // oldest due entry.
 func (s *Store) SweepLag() time.Duration { return time.Duration(s.lag.Load()) }
 
-// SweepUntil re-judges every dossier and desk whose next check is at or
-// before now, evaluating at now, and publishes what changed. It returns how
-// many entries it handled.
+// SweepUntil ends the shifts whose closing time has come (closeShifts),
+// then re-judges every dossier and desk whose next check is at or before
+// now, evaluating at now, and publishes what changed. It returns how many
+// shifts and entries it handled.
 func (s *Store) SweepUntil(now time.Time) (int, error) {
-	total := 0
+	total, err := s.closeShifts(now)
+	if err != nil {
+		return total, err
+	}
 	for {
 		n, err := s.sweepChunk(now, now)
 		total += n
