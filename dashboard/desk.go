@@ -15,6 +15,7 @@ import (
 
 	"github.com/motcua/motcua/counter"
 	"github.com/motcua/motcua/counter/calendar"
+	"github.com/motcua/motcua/counter/store"
 )
 
 // What the desk and the board need beyond SPEC.md §6: who is signed in,
@@ -72,6 +73,47 @@ type sessionJSON struct {
 	Now       time.Time `json:"now"`
 	// Rules are the thresholds the desk warns against before saving.
 	Rules *counter.Rules `json:"rules,omitempty"`
+	// Shifts are the shifts open now in the token's scope (desk and
+	// integration tokens), so that a desk finds out that its clerk's shift
+	// ended at closing time; absent when the ledger cannot tell.
+	Shifts *[]shiftJSON `json:"shifts,omitempty"`
+}
+
+// shiftJSON is an open shift: who sits at which desk since when, and when
+// the server ends it if nobody does (store.ClosingTime).
+type shiftJSON struct {
+	Agency   string    `json:"agency"`
+	Desk     string    `json:"desk"`
+	Official string    `json:"official,omitempty"`
+	Since    time.Time `json:"since"`
+	ClosesAt time.Time `json:"closes_at"`
+}
+
+// deskSource is a ledger that knows its desks' staffing (*store.Store and
+// the cluster's view do).
+type deskSource interface {
+	Desks() ([]counter.DeskState, error)
+}
+
+// openShifts returns the shifts open in p's scope, nil when the ledger
+// cannot tell.
+func (s *Server) openShifts(p Principal) (*[]shiftJSON, error) {
+	src, ok := s.Ledger.(deskSource)
+	if !ok || s.Config == nil || s.Config.Calendar == nil || (p.Role != RoleDesk && p.Role != RoleIntegration) {
+		return nil, nil
+	}
+	desks, err := src.Desks()
+	if err != nil {
+		return nil, err
+	}
+	out := []shiftJSON{}
+	for _, d := range desks {
+		if d.Open && p.Covers(s.Config, d.Agency) {
+			out = append(out, shiftJSON{Agency: d.Agency, Desk: d.Desk, Official: d.Official, Since: d.Since,
+				ClosesAt: store.ClosingTime(s.Config.Calendar, d.Since)})
+		}
+	}
+	return &out, nil
 }
 
 // handleSessionView answers GET /api/v1/session: who the token speaks for,
@@ -89,6 +131,10 @@ func (s *Server) handleSessionView(c *fiber.Ctx) error {
 			out.OfficialName = o.Name
 		}
 	}
+	if out.Shifts, err = s.openShifts(p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(out)
 }
 

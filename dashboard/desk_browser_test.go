@@ -280,6 +280,63 @@ func TestDeskFormsBrowser(t *testing.T) {
 	}, 5*time.Second, 50*time.Millisecond, "the shift ended")
 }
 
+// TestDeskClosingBrowser: a clerk signs in and leaves without signing
+// out. At closing time the server ends her shift (the page needs not be
+// open); the desk then says so and asks for a new shift. The next morning
+// she signs in on time, and her desk is not charged for the night.
+func TestDeskClosingBrowser(t *testing.T) {
+	ctx := browser(t)
+	l := startLive(t, 0)
+	loc := l.Config.Calendar.Location
+	const counterID = "phuong-haichau-ttpvhcc"
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(1366, 768),
+		chromedp.Navigate(l.URL+"/desk?access_token=desk-hc-cb064"),
+	))
+	waitFor(t, ctx, `#shift:not([hidden]) #shift-desk`)
+	require.True(t, eval[bool](t, ctx, `document.getElementById('shift-note').hidden`), "a first sign-in has nothing to explain")
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#shift-desk`), "q2"), chromedp.Click(chromedp.CSS(`#shift-go`))))
+	waitFor(t, ctx, `body[data-ready="1"]`)
+	open := func() []string {
+		desks, err := l.Store.Desks()
+		require.NoError(t, err)
+		var out []string
+		for _, d := range desks {
+			if d.Open {
+				out = append(out, d.Agency+"/"+d.Desk+"/"+d.Official)
+			}
+		}
+		return out
+	}
+	require.Equal(t, []string{counterID + "/q2/cb-248"}, open())
+
+	// 17:00 passes with the clerk gone; the sweeper ends the shift.
+	closing := time.Date(2026, 3, 11, 17, 0, 0, 0, loc)
+	l.Clock.Set(closing.Add(5*time.Second), 0)
+	_, err := l.Store.SweepUntil(l.Clock.Now())
+	require.NoError(t, err)
+	require.Empty(t, open(), "closing time ended the shift")
+	// The page reloads after closing time (its timer, or the clerk): it
+	// shows that the shift ended and asks for a new one.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Reload()))
+	waitFor(t, ctx, `#shift:not([hidden]) #shift-note:not([hidden])`)
+	require.Contains(t, text(t, ctx, `#shift-note`), "Ca trực trước đã kết thúc lúc 17:00")
+	screenshot(t, ctx, "desk-closed-1366.png")
+
+	// The next morning she signs in at 07:33.
+	l.Clock.Set(time.Date(2026, 3, 12, 7, 33, 0, 0, loc), 0)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Reload()))
+	waitFor(t, ctx, `#shift:not([hidden]) #shift-desk`)
+	require.True(t, eval[bool](t, ctx, `document.getElementById('shift-note').hidden`), "a new day: a plain sign-in")
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#shift-desk`), "q2"), chromedp.Click(chromedp.CSS(`#shift-go`))))
+	waitFor(t, ctx, `body[data-ready="1"]`)
+	require.Equal(t, []string{counterID + "/q2/cb-248"}, open())
+	l.Clock.Set(time.Date(2026, 3, 12, 10, 0, 0, 0, loc), 0)
+	_, err = l.Store.SweepUntil(l.Clock.Now())
+	require.NoError(t, err)
+	require.Empty(t, l.deskUnstaffed(t, counterID, "q2"), "no breach for the night or the morning")
+}
+
 // TestDossierPageBrowser: the dossier page speaks Vietnamese (states,
 // severities, statuses), prints Forms 01-04, and the public look-up form
 // leads to the status page.

@@ -275,3 +275,86 @@ func TestBoardAggregates(t *testing.T) {
 	status, _ := l.call(t, "GET", "/api/v1/board?period=week", "viewer-root", nil)
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 }
+
+// deskUnstaffed returns the desk_unstaffed verdicts of one desk of agency.
+func (l *liveServer) deskUnstaffed(t testing.TB, agency, desk string) []counter.Violation {
+	t.Helper()
+	status, body := l.call(t, "GET", "/api/v1/violations?agency="+agency+"&code="+counter.VDeskUnstaffed+"&limit=500", "supervisor-root", nil)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var out struct{ Violations []counter.Violation }
+	require.NoError(t, json.Unmarshal(body, &out))
+	var mine []counter.Violation
+	for _, v := range out.Violations {
+		if v.Details["desk"] == desk {
+			mine = append(mine, v)
+		}
+	}
+	return mine
+}
+
+type sessionShifts struct {
+	Shifts *[]struct {
+		Agency, Desk, Official string
+		Since                  time.Time
+		ClosesAt               time.Time `json:"closes_at"`
+	}
+}
+
+func (l *liveServer) shifts(t testing.TB, token string) sessionShifts {
+	t.Helper()
+	status, body := l.call(t, "GET", "/api/v1/session", token, nil)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var s sessionShifts
+	require.NoError(t, json.Unmarshal(body, &s))
+	return s
+}
+
+// TestShiftEndsAtClosingTimeAPI: a clerk signs in and never signs out.
+// Her session shows the shift open and when it closes; once the clock
+// passes closing time the server's sweep ends it (dated then, by nobody),
+// the session shows none; the next morning she signs in on time and her
+// desk is charged for nothing, the night included.
+func TestShiftEndsAtClosingTimeAPI(t *testing.T) {
+	l := startLive(t, 0)
+	loc := l.Config.Calendar.Location
+	const counterID = "phuong-haichau-ttpvhcc"
+	status, out := l.post(t, "desk-hc-cb064", counter.Event{ID: "cl-1", Type: counter.ShiftStarted, At: liveNow.Add(-time.Minute), Agency: counterID, Desk: "q1"})
+	require.Equal(t, http.StatusCreated, status, "%s", mustJSON(t, out))
+	s := l.shifts(t, "desk-hc-cb064")
+	require.NotNil(t, s.Shifts)
+	require.Len(t, *s.Shifts, 1)
+	sh := (*s.Shifts)[0]
+	require.Equal(t, []string{counterID, "q1", "cb-248"}, []string{sh.Agency, sh.Desk, sh.Official})
+	closing := time.Date(2026, 3, 11, 17, 0, 0, 0, loc)
+	require.True(t, sh.ClosesAt.Equal(closing), "closes at %v", sh.ClosesAt)
+	require.Nil(t, l.shifts(t, "viewer-root").Shifts, "a viewer is not told who sits where")
+
+	// Closing time passes; the sweeper runs (as store.Run would).
+	l.Clock.Set(closing.Add(2*time.Minute), 0)
+	_, err := l.Store.SweepUntil(l.Clock.Now())
+	require.NoError(t, err)
+	require.Empty(t, *l.shifts(t, "desk-hc-cb064").Shifts, "the shift shows ended")
+	desks, err := l.Store.Desks()
+	require.NoError(t, err)
+	for _, d := range desks {
+		if d.Agency == counterID && d.Desk == "q1" {
+			require.False(t, d.Open)
+			require.True(t, d.Since.Equal(closing), "ended at closing time, not %v", d.Since)
+		}
+	}
+	// Retrying the server's own closing is a replay: the id is the desk's
+	// and the instant's, the same on any node.
+	status, out = l.post(t, "desk-root", counter.Event{ID: store.ClosingIDPrefix + counterID + "/q1/2026-03-11T17:00", Type: counter.ShiftEnded,
+		At: closing, Agency: counterID, Desk: "q1"})
+	require.Equal(t, http.StatusOK, status, "%s", mustJSON(t, out))
+
+	// The next morning she signs in at 07:33, within the grace.
+	l.Clock.Set(time.Date(2026, 3, 12, 7, 34, 0, 0, loc), 0)
+	status, _ = l.post(t, "desk-hc-cb064", counter.Event{ID: "cl-2", Type: counter.ShiftStarted, At: time.Date(2026, 3, 12, 7, 33, 0, 0, loc), Agency: counterID, Desk: "q1"})
+	require.Equal(t, http.StatusCreated, status)
+	l.Clock.Set(time.Date(2026, 3, 12, 10, 0, 0, 0, loc), 0)
+	_, err = l.Store.SweepUntil(l.Clock.Now())
+	require.NoError(t, err)
+	require.Empty(t, l.deskUnstaffed(t, counterID, "q1"), "not charged for the night nor the morning")
+	require.NotEmpty(t, l.deskUnstaffed(t, counterID, "q2"), "a desk nobody opened is, as before")
+}

@@ -30,9 +30,12 @@
   }
   function within(id, scope) { for (let x = agencies.get(id); x; x = agencies.get(x.parent)) if (x.id === scope) return true; return false; }
 
-  function askShift() {
+  // note, when set, says why a new shift is asked for (the last one ended).
+  function askShift(note) {
     return new Promise((resolve) => {
       const box = $('shift');
+      $('shift-note').hidden = !note;
+      $('shift-note').textContent = note || '';
       const cs = counters();
       const want = M.params.get('agency') || localStorage.getItem('motcua.desk.counter');
       fill($('shift-counter'), cs.map((a) => [a.id, a.name]));
@@ -76,8 +79,22 @@
     sessionStorage.removeItem(shiftKey);
   }
 
-  // At closing time (the end of today's last office period) the shift ends.
-  async function closingTimer() {
+  // The shift of this desk if the server has it open (session.shifts),
+  // undefined when the server does not say.
+  function openShift(s) {
+    if (!session.shifts) return undefined;
+    return session.shifts.find((x) => x.agency === s.agency && x.desk === s.desk && x.official === s.official) || null;
+  }
+
+  // At closing time (the end of today's last office period) the server
+  // ends the shift, whether or not this page is open; the page then asks
+  // for a new shift. Without the server's word, the page ends it itself.
+  async function closingTimer(open) {
+    if (open) {
+      const ms = Date.parse(open.closes_at) - M.now().getTime() + 3000;
+      if (ms > 0 && ms < 86400e3) setTimeout(() => location.reload(), ms);
+    }
+    if (open !== undefined) return;
     try {
       const r = await M.api('/calendar/due?' + new URLSearchParams({ from: M.isoLocal(M.now()), value: 0, unit: 'working_days' }));
       const ms = Date.parse(r.return_at) - M.now().getTime();
@@ -597,13 +614,31 @@
     pr.procedures.forEach((p) => procedures.set(p.code, p));
     let s = JSON.parse(sessionStorage.getItem(shiftKey) || 'null');
     const ok = s && s.day === TODAY() && agencies.has(s.agency) && within(s.agency, session.agency) && (!session.official || s.official === session.official);
-    if (!ok) s = await askShift();
+    // A shift the server no longer has open ended at closing time (or was
+    // ended elsewhere): say so and start a new one.
+    let note = '';
+    if (ok && openShift(s) === null) {
+      note = s.closes && Date.parse(s.closes) <= M.now().getTime()
+        ? t('Ca trực trước đã kết thúc lúc') + ' ' + M.fmtTime(s.closes) + ' ' + t('(hết giờ làm việc).')
+        : t('Ca trực trước đã kết thúc.');
+    }
+    if (!ok || note) {
+      sessionStorage.removeItem(shiftKey);
+      s = await askShift(note);
+      session = await M.api('/session');
+    }
+    const open = openShift(s);
+    if (open) {
+      // Remember when the server ends it, to say so after closing time.
+      const saved = JSON.parse(sessionStorage.getItem(shiftKey) || 'null');
+      if (saved) sessionStorage.setItem(shiftKey, JSON.stringify({ ...saved, closes: open.closes_at }));
+    }
     counterA = agencies.get(s.agency); clerk = s.official; desk = s.desk;
     $('counter-name').textContent = counterA.name;
     $('counter-name').removeAttribute('data-t');
     const o = officials.get(clerk);
     $('clerk').textContent = (o ? o.name : clerk) + ' · ' + t('Quầy số') + ' ' + desk.replace(/^q/, '');
-    closingTimer();
+    closingTimer(open);
     await loadList();
     newReceipt();
     document.body.dataset.ready = '1';
