@@ -157,6 +157,16 @@
     return h + ' ' + t('giờ');
   }
 
+  // fit drops the rows of list that its panel would cut: a TV shows whole
+  // rows or none (on a phone the panel grows and nothing is dropped).
+  function fit(list) {
+    const panel = list.closest('.panel');
+    if (!panel || window.matchMedia('(max-width: 900px)').matches || panel.scrollHeight <= panel.clientHeight) return;
+    const bottom = panel.getBoundingClientRect().bottom - parseFloat(getComputedStyle(panel).paddingBottom);
+    const rows = list.querySelectorAll('li');
+    for (let i = rows.length - 1; i > 0 && rows[i].getBoundingClientRect().bottom > bottom + 0.5; i--) rows[i].remove();
+  }
+
   function renderOverdue() {
     const now = Date.now() + serverSkew;
     const od = board.overdue.slice(0, 5);
@@ -168,6 +178,7 @@
       li.append(l, el('div', 'late', t('quá') + ' ' + ago(now - Date.parse(d.due_at))));
       return li;
     }) : [el('li', 'empty', t('Không có'))]));
+    fit($('overdue'));
   }
 
   function renderFeed() {
@@ -181,6 +192,7 @@
       li.append(l, el('div', 'time', M.fmtVN(v.occurred_at).slice(-5)));
       return li;
     }) : [el('li', 'empty', t('Không có'))]));
+    fit($('feed'));
   }
 
   function renderAlerts() {
@@ -228,7 +240,7 @@
     serverSkew = M.now().getTime() - Date.now();
     tick(); setInterval(tick, 1000);
     setInterval(() => { if (board) { page++; renderUnits(); } }, PAGE_MS);
-    window.addEventListener('resize', () => { if (board) renderUnits(); });
+    window.addEventListener('resize', () => { if (board) { renderUnits(); renderOverdue(); renderFeed(); } });
     document.querySelectorAll('.period button').forEach((b) => b.addEventListener('click', () => setPeriod(b.dataset.period)));
     document.addEventListener('motcua-lang', render);
     if (!M.hasToken()) { M.signIn(start); return; }
