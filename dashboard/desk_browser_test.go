@@ -55,7 +55,11 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 }
 
 // docShot writes a small copy of the page for the README (docs/), when
-// MOTCUA_DOCS names the folder; the test does not depend on it.
+// MOTCUA_DOCS names the folder; the test does not depend on it. The
+// README's desk.png, slip.png and wallboard.png come from
+//
+//	MOTCUA_DOCS=$PWD/docs go test ./dashboard -run 'TestDeskBrowser$|TestWallboardTVBrowser'
+//	pngquant --quality=70-95 --strip --force --ext .png docs/{desk,slip,wallboard}.png
 func docShot(t *testing.T, ctx context.Context, name string, w, h int64) {
 	dir := os.Getenv("MOTCUA_DOCS")
 	if dir == "" {
