@@ -171,6 +171,11 @@ func (s *Store) NextClosing() (time.Time, error) {
 // own judged at now, and publishes what changed. It returns how many it
 // recorded.
 func (s *Store) closeShifts(now time.Time) (int, error) {
+	// Most sweeps have no closing due: spare them a write transaction
+	// (bbolt writes and syncs a meta page on every commit).
+	if next, err := s.NextClosing(); err != nil || next.IsZero() || next.After(now) {
+		return 0, err
+	}
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	if s.fault != nil {
