@@ -320,13 +320,17 @@ func PlanScorecards(cfg *Config, req ScorecardRequest) *ScorecardPlan {
 	ids := cfg.Subtree(req.Agency)
 	for _, per := range req.Periods {
 		var slices []Slice
+		var days []periodDay
 		if per.Start(loc).After(req.Now) {
 			p.Slices = append(p.Slices, nil)
 			continue
 		}
 		for _, id := range ids {
 			a := cfg.Agency(id)
-			for _, term := range headTerms(headAt, id, per, loc) {
+			if days == nil {
+				days = periodDays(per, loc)
+			}
+			for _, term := range headTerms(headAt, id, days) {
 				judge := term.End(loc)
 				if judge.After(req.Now) {
 					judge = req.Now
@@ -342,22 +346,38 @@ func PlanScorecards(cfg *Config, req ScorecardRequest) *ScorecardPlan {
 	return p
 }
 
-// headTerms splits per into runs of days with the same head.
-func headTerms(headAt HeadFunc, agency string, per Period, loc *time.Location) []Period {
-	start := per.Start(loc)
-	end := per.To.In(loc)
-	cur := Period{From: per.From, To: per.From}
-	h := headAt(agency, start)
+// headTerms splits per into runs of days with the same head. days are
+// per's days (periodDays), shared by the agencies of a plan.
+func headTerms(headAt HeadFunc, agency string, days []periodDay) []Period {
+	cur := Period{From: days[0].date, To: days[0].date}
+	h := headAt(agency, days[0].start)
 	var out []Period
-	for d := start.AddDate(0, 0, 1); !d.After(end); d = d.AddDate(0, 0, 1) {
-		if nh := headAt(agency, d); nh != h {
+	for _, d := range days[1:] {
+		if nh := headAt(agency, d.start); nh != h {
 			out = append(out, cur)
-			cur, h = Period{From: calendar.DateOf(d), To: calendar.DateOf(d)}, nh
+			cur, h = Period{From: d.date, To: d.date}, nh
 			continue
 		}
-		cur.To = calendar.DateOf(d)
+		cur.To = d.date
 	}
 	return append(out, cur)
+}
+
+// periodDay is one local day of a period and its first instant.
+type periodDay struct {
+	date  calendar.Date
+	start time.Time
+}
+
+// periodDays lists per's days (at least its first).
+func periodDays(per Period, loc *time.Location) []periodDay {
+	start := per.Start(loc)
+	end := per.To.In(loc)
+	out := []periodDay{{per.From, start}}
+	for d := start.AddDate(0, 0, 1); !d.After(end); d = d.AddDate(0, 0, 1) {
+		out = append(out, periodDay{calendar.DateOf(d), d})
+	}
+	return out
 }
 
 // Instants returns the distinct instants dossiers are judged at, ascending.
