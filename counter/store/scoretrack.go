@@ -160,6 +160,8 @@ func (w *writeTx) flushScoreDays() error {
 // never received).
 func (w *writeTx) putTrack(code string, hist []counter.Event) error {
 	b := w.tx.Bucket(bucketScoreTracks)
+	// Keyed by code like dossiers, so mostly appended: pages split full.
+	b.FillPercent = 0.9
 	tr := counter.TrackOf(w.cfg, hist)
 	if len(tr) == 0 {
 		if err := b.Delete([]byte(code)); err != nil {
