@@ -238,37 +238,11 @@ const Decision766MaxSupplements = 1
 //   - A dossier without a promised time uses its legal due time.
 //   - On time means end ≤ promised, to the instant; equal counts on time.
 func Judge766(d *Dossier, from, judge time.Time) (counted, onTime bool) {
-	if d == nil || d.ReceivedAt == nil || d.ReceivedAt.After(judge) {
+	if d == nil {
 		return false, false
 	}
-	if d.FinishedAt != nil && d.FinishedAt.Before(from) {
-		return false, false
-	}
-	if d.Supplements.Appraisal > Decision766MaxSupplements {
-		return true, false
-	}
-	end := judge
-	switch {
-	case d.FinishedAt != nil && !d.FinishedAt.After(judge):
-		end = *d.FinishedAt
-	case d.PausedAt != nil && !d.PausedAt.After(judge):
-		end = *d.PausedAt
-	}
-	promised := d.PromisedDueAt
-	if promised == nil {
-		promised = d.LegalDueAt
-	}
-	if promised == nil {
-		return true, false
-	}
-	return true, !end.After(*promised)
-}
-
-// overdueAt reports whether d, as of judge, is unfinished, not waiting on
-// the applicant and past its effective due time.
-func overdueAt(d *Dossier, judge time.Time) bool {
-	return d.ReceivedAt != nil && d.FinishedAt == nil && !d.Ended() && d.PausedAt == nil &&
-		d.DueAt != nil && d.DueAt.Before(judge)
+	st := StateOf(d)
+	return st.Judge766(from.UnixNano(), judge.UnixNano())
 }
 
 // HeadFunc returns the head of an agency on a day. Config.HeadOf, which
@@ -320,13 +294,17 @@ func PlanScorecards(cfg *Config, req ScorecardRequest) *ScorecardPlan {
 	ids := cfg.Subtree(req.Agency)
 	for _, per := range req.Periods {
 		var slices []Slice
+		var days []periodDay
 		if per.Start(loc).After(req.Now) {
 			p.Slices = append(p.Slices, nil)
 			continue
 		}
 		for _, id := range ids {
 			a := cfg.Agency(id)
-			for _, term := range headTerms(headAt, id, per, loc) {
+			if days == nil {
+				days = periodDays(per, loc)
+			}
+			for _, term := range headTerms(headAt, id, days) {
 				judge := term.End(loc)
 				if judge.After(req.Now) {
 					judge = req.Now
@@ -342,22 +320,38 @@ func PlanScorecards(cfg *Config, req ScorecardRequest) *ScorecardPlan {
 	return p
 }
 
-// headTerms splits per into runs of days with the same head.
-func headTerms(headAt HeadFunc, agency string, per Period, loc *time.Location) []Period {
-	start := per.Start(loc)
-	end := per.To.In(loc)
-	cur := Period{From: per.From, To: per.From}
-	h := headAt(agency, start)
+// headTerms splits per into runs of days with the same head. days are
+// per's days (periodDays), shared by the agencies of a plan.
+func headTerms(headAt HeadFunc, agency string, days []periodDay) []Period {
+	cur := Period{From: days[0].date, To: days[0].date}
+	h := headAt(agency, days[0].start)
 	var out []Period
-	for d := start.AddDate(0, 0, 1); !d.After(end); d = d.AddDate(0, 0, 1) {
-		if nh := headAt(agency, d); nh != h {
+	for _, d := range days[1:] {
+		if nh := headAt(agency, d.start); nh != h {
 			out = append(out, cur)
-			cur, h = Period{From: calendar.DateOf(d), To: calendar.DateOf(d)}, nh
+			cur, h = Period{From: d.date, To: d.date}, nh
 			continue
 		}
-		cur.To = calendar.DateOf(d)
+		cur.To = d.date
 	}
 	return append(out, cur)
+}
+
+// periodDay is one local day of a period and its first instant.
+type periodDay struct {
+	date  calendar.Date
+	start time.Time
+}
+
+// periodDays lists per's days (at least its first).
+func periodDays(per Period, loc *time.Location) []periodDay {
+	start := per.Start(loc)
+	end := per.To.In(loc)
+	out := []periodDay{{per.From, start}}
+	for d := start.AddDate(0, 0, 1); !d.After(end); d = d.AddDate(0, 0, 1) {
+		out = append(out, periodDay{calendar.DateOf(d), d})
+	}
+	return out
 }
 
 // Instants returns the distinct instants dossiers are judged at, ascending.
@@ -402,12 +396,22 @@ type ScorecardInput struct {
 	// (its own subtree's dossiers, as GET /rollup counts them), by agency.
 	Days map[string][]DayCount
 	// Violations are those charged within the subtree that occurred in the
-	// window and count (Violation.Counts).
+	// window and count (Violation.Counts). With ViolationsByDay, only
+	// those of the day of a judging instant before that day's end.
 	Violations []ViolationMark
+	// ViolationsByDay says that the Days carry the counting violations
+	// charged to each agency itself, by the day they occurred
+	// (DayCount.Charged), and Violations only the rest: those of the
+	// judging day, up to the judging instant, of a slice judged before
+	// its last day ended (judged now).
+	ViolationsByDay bool
 	// Dossiers are the dossiers received by or held within the subtree
 	// that were received by the window's end and not finished before its
 	// start.
 	Dossiers []DossierTrack
+	// Tracks, read instead of Dossiers, are the same dossiers' states over
+	// time (TrackOf).
+	Tracks []ScoreTrack
 }
 
 // DayCount is one agency's roll-up counts for one local day.
@@ -416,6 +420,9 @@ type DayCount struct {
 	Received int
 	Finished int
 	OnTime   int
+	// Charged counts the violations charged to the agency itself (not its
+	// subtree) that occurred that day and count (ViolationsByDay only).
+	Charged SeverityCounts
 }
 
 // DayNumber returns d as yyyymmdd, the key of DayCount.Day.
@@ -470,6 +477,10 @@ func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][
 		}
 		return u
 	}
+	var charged *chargedIndex
+	if in.ViolationsByDay {
+		charged = newChargedIndex(in)
+	}
 	for pi, slices := range plan.Slices {
 		cards := make([]Scorecard, len(slices))
 		// Cards of one agency for the same judging instant share one 766
@@ -490,6 +501,9 @@ func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][
 					c.OnTime += d.OnTime
 				}
 			}
+			if in.ViolationsByDay {
+				c.Violations = charged.within(cfg, plan.loc, s, chain)
+			}
 			k := key{from.UnixNano(), s.Judge.UnixNano()}
 			if groups[k] == nil {
 				groups[k] = map[string][]int{}
@@ -498,29 +512,23 @@ func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][
 		}
 		for k, byAgency := range groups {
 			from, judge := time.Unix(0, k.from), time.Unix(0, k.judge)
-			for _, v := range in.Violations {
-				if v.OccurredAt.Before(from) || v.OccurredAt.After(judge) {
-					continue
-				}
-				for _, a := range chain(v.Agency) {
-					for _, i := range byAgency[a] {
-						cards[i].Violations.add(v.Severity)
+			if !in.ViolationsByDay {
+				for _, v := range in.Violations {
+					if v.OccurredAt.Before(from) || v.OccurredAt.After(judge) {
+						continue
+					}
+					for _, a := range chain(v.Agency) {
+						for _, i := range byAgency[a] {
+							cards[i].Violations.add(v.Severity)
+						}
 					}
 				}
 			}
-			for ti := range in.Dossiers {
-				d := in.Dossiers[ti].At(judge)
-				if d == nil {
-					continue
-				}
-				counted, onTime := Judge766(d, from, judge)
-				overdue := overdueAt(d, judge)
-				if !counted && !overdue {
-					continue
-				}
-				holder := chain(d.Holder)
+			judgeState := func(st *ScoreState) {
+				counted, onTime := st.Judge766(k.from, k.judge)
+				overdue := st.OverdueAt(k.judge)
 				if counted {
-					for _, a := range both(d.Agency, d.Holder) {
+					for _, a := range both(st.Agency, st.Holder) {
 						for _, i := range byAgency[a] {
 							cards[i].Decision766.Counted++
 							if onTime {
@@ -530,11 +538,22 @@ func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][
 					}
 				}
 				if overdue {
-					for _, a := range holder {
+					for _, a := range chain(st.Holder) {
 						for _, i := range byAgency[a] {
 							cards[i].OverdueOpen++
 						}
 					}
+				}
+			}
+			for ti := range in.Dossiers {
+				if d := in.Dossiers[ti].At(judge); d != nil {
+					st := StateOf(d)
+					judgeState(&st)
+				}
+			}
+			for ti := range in.Tracks {
+				if st := in.Tracks[ti].At(k.judge); st != nil {
+					judgeState(st)
 				}
 			}
 		}
@@ -552,6 +571,104 @@ func ComputeScorecards(cfg *Config, plan *ScorecardPlan, in *ScorecardInput) [][
 		out[pi] = cards
 	}
 	return out
+}
+
+// chargedIndex answers, for a slice, the counting violations charged
+// within its agency's subtree that occurred in its period up to its
+// judging instant, from the per-day counts of ViolationsByDay input.
+type chargedIndex struct {
+	in       *ScorecardInput
+	days     map[string]chargedDays
+	subtrees map[string][]string
+}
+
+// chargedDays is one agency's days with charges, ascending, and the running
+// sums: cum[i] is the sum of the first i days.
+type chargedDays struct {
+	days []int
+	cum  []SeverityCounts
+}
+
+func newChargedIndex(in *ScorecardInput) *chargedIndex {
+	x := &chargedIndex{in: in, days: map[string]chargedDays{}, subtrees: map[string][]string{}}
+	for id, days := range in.Days {
+		var c chargedDays
+		var sum SeverityCounts
+		for _, d := range days {
+			if d.Charged == (SeverityCounts{}) {
+				continue
+			}
+			c.days = append(c.days, d.Day)
+			c.cum = append(c.cum, sum)
+			sum = sum.plus(d.Charged)
+		}
+		if len(c.days) > 0 {
+			c.cum = append(c.cum, sum)
+			x.days[id] = c
+		}
+	}
+	return x
+}
+
+// sum returns the charges of the days lo..hi (yyyymmdd, inclusive).
+func (c chargedDays) sum(lo, hi int) SeverityCounts {
+	if hi < lo {
+		return SeverityCounts{}
+	}
+	i, _ := slices.BinarySearch(c.days, lo)
+	j, _ := slices.BinarySearch(c.days, hi+1)
+	if i >= j {
+		return SeverityCounts{}
+	}
+	return c.cum[j].minus(c.cum[i])
+}
+
+// within counts the violations of s: whole days from the first of the
+// period to the judging day, or to the day before it when s is judged
+// before that day ended (now), whose charges up to the judging instant
+// come from the input's marks.
+func (x *chargedIndex) within(cfg *Config, loc *time.Location, s Slice, chain func(string) []string) SeverityCounts {
+	id := s.Agency.ID
+	sub, ok := x.subtrees[id]
+	if !ok {
+		sub = cfg.Subtree(id)
+		x.subtrees[id] = sub
+	}
+	judge := s.Judge.In(loc)
+	day := calendar.DateOf(judge)
+	dayStart := day.In(loc)
+	partial := !judge.Equal(dayStart.AddDate(0, 0, 1).Add(-time.Nanosecond))
+	lo, hi := DayNumber(s.Period.From), DayNumber(day)
+	if partial {
+		hi = DayNumber(calendar.DateOf(dayStart.Add(-time.Nanosecond)))
+	}
+	var out SeverityCounts
+	for _, b := range sub {
+		if c, ok := x.days[b]; ok {
+			out = out.plus(c.sum(lo, hi))
+		}
+	}
+	if partial {
+		start := s.Period.Start(loc)
+		if dayStart.After(start) {
+			start = dayStart
+		}
+		for _, v := range x.in.Violations {
+			if v.OccurredAt.Before(start) || v.OccurredAt.After(judge) || !slices.Contains(chain(v.Agency), id) {
+				continue
+			}
+			out.add(v.Severity)
+		}
+	}
+	return out
+}
+
+func (c SeverityCounts) plus(o SeverityCounts) SeverityCounts {
+	return SeverityCounts{High: c.High + o.High, Medium: c.Medium + o.Medium, Low: c.Low + o.Low}
+}
+
+func (c SeverityCounts) minus(o SeverityCounts) SeverityCounts {
+	return SeverityCounts{High: c.High - o.High, Medium: c.Medium - o.Medium, Low: c.Low - o.Low}
 }
 
 // rankCards sets Rank and RankOf within each level: 1 is the highest

@@ -60,6 +60,11 @@
 //	stats              all-time counters for the metrics: events by type,
 //	                   finishes, violations raised and standing, open
 //	                   overdue by agency (stats.go)
+//	score_tracks       code → the dossier's states over time as scorecards
+//	                   read them (counter.ScoreTrack, newest first; scoretrack.go)
+//	score_days         agency 0 YYYYMMDD → received, finished, on time (as
+//	                   rollup_day) and the violations charged to the agency
+//	                   itself by severity, as varints (scoretrack.go)
 //
 // Instants in keys are 8-byte big-endian Unix nanoseconds, so they sort as
 // time does (RFC 3339 strings do not).

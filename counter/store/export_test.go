@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/motcua/motcua/counter"
+)
 
 // SetSweepFault makes every sweep of s fail with f's error while f
 // returns one (tests of the sweeper's back-off).
@@ -12,3 +16,7 @@ func SweepAsBefore(s *Store, now time.Time) error {
 	_, err := s.sweepChunkLoop(now)
 	return err
 }
+// EncodeTrack and DecodeTrack are the score_tracks codec (scoretrack.go).
+func EncodeTrack(tr counter.ScoreTrack) []byte { return encodeTrack(tr) }
+
+func DecodeTrack(b []byte) (counter.ScoreTrack, error) { return decodeTrack(b, interner{}) }

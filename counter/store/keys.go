@@ -26,13 +26,15 @@ var (
 	bucketDeskLog     = []byte("desk_events")
 	bucketBatches     = []byte("batch_ends")
 	bucketSweeps      = []byte("sweeps")
-	bucketStats       = []byte("stats")       // counters for the metrics (stats.go)
-	bucketTokens      = []byte("tokens")      // API tokens by hash; not derived from the log
-	bucketSync        = []byte("sync_groups") // national-sync records by dossier (sync.go); input, not derived
+	bucketStats       = []byte("stats")        // counters for the metrics (stats.go)
+	bucketTokens      = []byte("tokens")       // API tokens by hash; not derived from the log
+	bucketSync        = []byte("sync_groups")  // national-sync records by dossier (sync.go); input, not derived
+	bucketScoreTracks = []byte("score_tracks") // scorecards: each dossier's states over time (scoretrack.go)
+	bucketScoreDays   = []byte("score_days")   // scorecards: counts by agency and day (scoretrack.go)
 
 	derivedBuckets = [][]byte{bucketDossiers, bucketDossierLog, bucketAgencyIdx, bucketDue, bucketNext,
 		bucketViolations, bucketViolIdx, bucketDossierViol, bucketRollup, bucketRollupDay, bucketClocks,
-		bucketDesks, bucketDeskLog, bucketStats}
+		bucketDesks, bucketDeskLog, bucketStats, bucketScoreTracks, bucketScoreDays}
 	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens, bucketSync, bucketCodes}, derivedBuckets...)
 
 	keySeq   = []byte("seq")

@@ -37,6 +37,8 @@ type writeTx struct {
 	clocks  map[string]int64  // holder\x00state → delta
 	touched map[string]bool   // agencies whose tally changed in this tx
 	minNext time.Time         // the earliest due instant this tx indexed
+
+	scoreDays map[string]*scoreCounts // score_days counts this tx changed (scoretrack.go)
 }
 
 // appendOnly buckets take keys mostly in ascending order, so their pages
@@ -457,6 +459,11 @@ func (w *writeTx) settle(code string, prev *counter.Dossier, cause string) (*cou
 	}
 	if err := w.persist(prev, &out); err != nil {
 		return nil, nil, err
+	}
+	if cause != "" { // a sweep adds no event: the track stands
+		if err := w.putTrack(code, hist); err != nil {
+			return nil, nil, err
+		}
 	}
 	return out.Dossier, out.Changed(), nil
 }

@@ -66,6 +66,9 @@ func (w *writeTx) applyRollup(r counter.RollupDelta, clocks map[counter.ClockKey
 		t.Add(d)
 		w.touched[k.Agency] = true
 	}
+	if err := w.scoreRollup(r); err != nil {
+		return err
+	}
 	for k, n := range clocks {
 		w.clocks[k.Holder+"\x00"+k.State] += int64(n)
 	}
@@ -102,6 +105,9 @@ func (w *writeTx) flushTallies() error {
 		if err := db.Put([]byte(k), b); err != nil {
 			return fmt.Errorf("put rollup day: %w", err)
 		}
+	}
+	if err := w.flushScoreDays(); err != nil {
+		return err
 	}
 	cb := w.tx.Bucket(bucketClocks)
 	for k, d := range w.clocks {

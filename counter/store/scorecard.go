@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/calendar"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -84,14 +85,177 @@ type violationMark struct {
 }
 
 // ScorecardInput reads what plan needs for its agency's subtree, in one
-// read transaction: the roll-up's per-day counts of every agency of the
-// subtree over the plan's window; the violations charged within it that
-// occurred in the window and count (Violation.Counts, so dismissed and
-// withdrawn ones are left out); and every dossier received by or held
-// within it that was received by the window's end and not finished before
-// its start, with its state at each judging instant it changed after.
-// Returns CodeNotFound for an unknown agency.
+// read transaction, from the views the write path keeps for scorecards
+// (scoretrack.go): the per-day counts of every agency of the subtree over
+// the plan's window (the roll-up's received, finished and on-time, and
+// the counting violations charged to each agency by severity); the
+// violations of the judging day up to a judging instant that falls
+// before that day's end (now); and the track of every dossier received by
+// or held within the subtree that was received by the window's end and not
+// finished before its start, cut to the states the plan's judging
+// instants read. ScorecardInputScan computes the same from the dossiers,
+// their events and the violations. Returns CodeNotFound for an unknown
+// agency.
 func (s *Store) ScorecardInput(ctx context.Context, plan *counter.ScorecardPlan) (*counter.ScorecardInput, error) {
+	if s.cfg.Agency(plan.Agency) == nil {
+		return nil, counter.Errorf(counter.CodeNotFound, "agency", "unknown agency %q", "không có cơ quan %q", plan.Agency)
+	}
+	in := &counter.ScorecardInput{Days: map[string][]counter.DayCount{}, ViolationsByDay: true}
+	from, to, ok := plan.Window()
+	if !ok {
+		return in, nil
+	}
+	loc := s.cfg.Calendar.Location
+	var instants []int64
+	var partFrom, partTo time.Time // the judging days cut short, to their judging instant
+	for _, j := range plan.Instants() {
+		instants = append(instants, j.UnixNano())
+		j = j.In(loc)
+		dayStart := calendar.DateOf(j).In(loc)
+		if j.Equal(dayStart.AddDate(0, 0, 1).Add(-time.Nanosecond)) {
+			continue
+		}
+		if partFrom.IsZero() || dayStart.Before(partFrom) {
+			partFrom = dayStart
+		}
+		if j.After(partTo) {
+			partTo = j
+		}
+	}
+	names := interner{s.cfg}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := s.readScoreCounts(tx, plan.Agency, from, to, in); err != nil {
+			return err
+		}
+		if !partFrom.IsZero() {
+			if err := readViolationMarks(ctx, tx, plan.Agency, partFrom, partTo, in, names); err != nil {
+				return err
+			}
+		}
+		// The states the plan reads of each track (the one in force at each
+		// judging instant), in chunks that are never moved.
+		var arena counter.ScoreTrack
+		keep := func(code, b []byte) error {
+			r, err := newTrackReader(b, names)
+			if err != nil {
+				return fmt.Errorf("decode score track %s: %w", code, err)
+			}
+			if len(instants) > cap(arena)-len(arena) {
+				arena = make(counter.ScoreTrack, 0, max(4096, len(instants)))
+			}
+			start := len(arena)
+			var st counter.ScoreState
+			// Newest state first: each instant, latest first, reads the
+			// first state since at or before it.
+			for i, newest := len(instants)-1, true; i >= 0; newest = false {
+				ok, err := r.next(&st)
+				if err != nil {
+					return fmt.Errorf("decode score track %s: %w", code, err)
+				}
+				if !ok {
+					break // the instants left are before the dossier's receipt
+				}
+				if newest && st.FinishedAt != 0 && st.FinishedAt < from.UnixNano() {
+					return nil // finished before the window: judged nowhere
+				}
+				if instants[i] < st.Since {
+					continue
+				}
+				arena = append(arena, st)
+				for i >= 0 && instants[i] >= st.Since {
+					i--
+				}
+			}
+			if len(arena) > start {
+				tr := arena[start:len(arena):len(arena)]
+				slices.Reverse(tr)
+				in.Tracks = append(in.Tracks, tr)
+			}
+			return nil
+		}
+		n := 0
+		tracks := tx.Bucket(bucketScoreTracks)
+		if plan.Agency == s.cfg.Root.ID {
+			// Every dossier is in the root's scope: walk the tracks in key
+			// order rather than the index.
+			c := tracks.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if n++; n%4096 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if err := keep(k, v); err != nil {
+					return err
+				}
+			}
+		} else {
+			prefix := append([]byte(plan.Agency), 0)
+			c := tx.Bucket(bucketAgencyIdx).Cursor()
+			seen := map[string]bool{}
+			// Newest first by creation: skip those created after the
+			// window; every older one may still be open in it.
+			for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if n++; n%4096 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				rest := k[len(prefix):]
+				if len(rest) <= 8 || seen[string(rest[8:])] {
+					continue
+				}
+				seen[string(rest[8:])] = true
+				if v := tracks.Get(rest[8:]); v != nil {
+					if err := keep(rest[8:], v); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read scorecards of %s: %w", plan.Agency, err)
+	}
+	return in, nil
+}
+
+// readScoreCounts reads score_days of agency's subtree for the local days
+// from..to.
+func (s *Store) readScoreCounts(tx *bolt.Tx, agency string, from, to time.Time, in *counter.ScorecardInput) error {
+	loc := s.cfg.Calendar.Location
+	c := tx.Bucket(bucketScoreDays).Cursor()
+	for _, id := range s.cfg.Subtree(agency) {
+		prefix := []byte(id + "\x00")
+		hi := []byte(dayKey(id, to, loc))
+		var days []counter.DayCount
+		for k, v := c.Seek([]byte(dayKey(id, from, loc))); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, hi) <= 0; k, v = c.Next() {
+			var d scoreCounts
+			if err := decodeScoreCounts(v, &d); err != nil {
+				return fmt.Errorf("decode score day %q: %w", k, err)
+			}
+			day, err := scanInt(k[len(prefix):])
+			if err != nil {
+				return fmt.Errorf("score day key %q: %w", k, err)
+			}
+			days = append(days, counter.DayCount{Day: int(day), Received: int(d.Received), Finished: int(d.Finished), OnTime: int(d.OnTime),
+				Charged: counter.SeverityCounts{High: int(d.High), Medium: int(d.Medium), Low: int(d.Low)}})
+		}
+		if days != nil {
+			in.Days[id] = days
+		}
+	}
+	return nil
+}
+
+// ScorecardInputScan is ScorecardInput computed the long way, as it was
+// before the write path kept tracks and score days: it reads the
+// roll-up's per-day counts of every agency of the subtree over the plan's
+// window; the violations charged within it that occurred in the window
+// and count (Violation.Counts, so dismissed and withdrawn ones are left
+// out); and every dossier received by or held within it that was
+// received by the window's end and not finished before its start, with
+// its state at each judging instant it changed after, folded from its
+// events. Kept as the reference the fast read is tested against, and as
+// the benchmark's before. Returns CodeNotFound for an unknown agency.
+func (s *Store) ScorecardInputScan(ctx context.Context, plan *counter.ScorecardPlan) (*counter.ScorecardInput, error) {
 	if s.cfg.Agency(plan.Agency) == nil {
 		return nil, counter.Errorf(counter.CodeNotFound, "agency", "unknown agency %q", "không có cơ quan %q", plan.Agency)
 	}

@@ -76,7 +76,7 @@ func TestScorecardInput(t *testing.T) {
 	ctx := context.Background()
 	now := at("2026-04-10 08:00")
 	plan := counter.PlanScorecards(cfg, counter.ScorecardRequest{Agency: "tp", Periods: []counter.Period{march}, Now: now})
-	in, err := s.ScorecardInput(ctx, plan)
+	in, err := s.ScorecardInputScan(ctx, plan)
 	require.NoError(t, err)
 
 	codes := map[string]*counter.DossierTrack{}
@@ -111,6 +111,10 @@ func TestScorecardInput(t *testing.T) {
 	require.Nil(t, codes["D1"].Past, "D1 did not change after March")
 
 	cards := counter.ComputeScorecards(cfg, plan, in)[0]
+	// The kept tracks and day counts give the same cards.
+	fast, err := s.ScorecardInput(ctx, plan)
+	require.NoError(t, err)
+	require.Equal(t, cards, counter.ComputeScorecards(cfg, plan, fast)[0])
 	by := map[string]counter.Scorecard{}
 	for _, c := range cards {
 		by[c.Agency] = c

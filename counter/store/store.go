@@ -159,6 +159,9 @@ func Open(path string, cfg *counter.Config, opts Options) (s *Store, err error) 
 	if err := db.Update(s.backfillStats); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if err := db.Update(s.backfillScores); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	go s.writer()
 	return s, nil
 }

@@ -60,6 +60,16 @@ func checkViews(tx *bolt.Tx) []string {
 	each(bucketRollup, func(k, v []byte) { decode(bucketRollup, k, v, &tally{}) })
 	each(bucketRollupDay, func(k, v []byte) { decode(bucketRollupDay, k, v, &tally{}) })
 	each(bucketDesks, func(k, v []byte) { decode(bucketDesks, k, v, &counter.DeskState{}) })
+	each(bucketScoreTracks, func(k, v []byte) {
+		if _, err := decodeTrack(v, interner{}); err != nil {
+			bad(bucketScoreTracks, k, "does not decode: %v", err)
+		}
+	})
+	each(bucketScoreDays, func(k, v []byte) {
+		if err := decodeScoreCounts(v, &scoreCounts{}); err != nil {
+			bad(bucketScoreDays, k, "does not decode: %v", err)
+		}
+	})
 	each(bucketTokens, func(k, v []byte) {
 		switch {
 		case bytes.HasPrefix(k, tokenIDKey("")):

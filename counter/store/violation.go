@@ -34,6 +34,9 @@ func (w *writeTx) putViolation(dossier string, c *counter.ViolationChange) error
 	if err := w.countViolation(c); err != nil {
 		return err
 	}
+	if err := w.scoreViolation(c); err != nil {
+		return err
+	}
 	fp, err := fingerprint(v)
 	if err != nil {
 		return err
