@@ -113,7 +113,7 @@ func TestRollupSourcesProvinces(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return overdue(hcm.view, "hcm-D0") == 1 && overdue(dna.view, "dna-D0") == 1
 	}, 15*time.Second, 50*time.Millisecond)
-	sum := func() uint64 { return hcm.node.Status().Last + dna.node.Status().Last }
+	sum := func() uint64 { return hcm.node.Status().Applied + dna.node.Status().Applied }
 	require.Eventually(t, func() bool {
 		s := rn.Status()
 		return rn.Ready() == nil && s.Applied == sum() && s.Last == sum()
