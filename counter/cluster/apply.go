@@ -48,9 +48,9 @@ func errUnavailable(en, vi string, args ...any) error {
 	return counter.Errorf(counter.CodeUnavailable, "", en, vi, args...)
 }
 
-// errReadOnly is the refusal of a write to a roll-up node (403
+// ErrReadOnly returns the refusal of a write to a roll-up node (403
 // forbidden): it folds the provinces' logs and writes none.
-func errReadOnly() error {
+func ErrReadOnly() error {
 	return counter.Errorf(counter.CodeForbidden, "",
 		"this is a read-only roll-up node: write to the province's own nodes",
 		"đây là nút tổng hợp chỉ đọc: hãy ghi vào các nút của tỉnh")
@@ -279,7 +279,7 @@ func (n *Node) Record(ctx context.Context, events []counter.Event) (*counter.Rec
 		return nil, counter.Errorf(counter.CodeInvalid, "events", "no events", "không có sự kiện nào")
 	}
 	if n.cfg.Rollup() {
-		return nil, errReadOnly()
+		return nil, ErrReadOnly()
 	}
 	if len(events) > counter.MaxEventsPerBatch {
 		return nil, counter.Errorf(counter.CodeTooManyEvents, "events", "at most %d events per request",

@@ -254,7 +254,7 @@ const maxCodeSkip = 10000
 // issue the same code.
 func (n *Node) NextDossierCode(prefix string, now time.Time) (string, error) {
 	if n.cfg.Rollup() {
-		return "", errReadOnly()
+		return "", ErrReadOnly()
 	}
 	if prefix == "" || strings.ContainsRune(prefix, 0) {
 		return "", fmt.Errorf("next dossier code: bad prefix %q", prefix)
