@@ -66,7 +66,7 @@ type ImportCommand struct {
 // ParseFlags parses --db F [--config DIR] [--format auto|ndjson|dvcqg] FILE...
 func (c *ImportCommand) ParseFlags(args []string) error {
 	fs := c.Main.newFlagSet("import", "--db FILE [--nats-url URL [--cluster-stream NAME]] [--config DIR] [--format auto|ndjson|dvcqg] FILE...")
-	fs.StringVar(&c.DB, "db", "motcua.db", "database file (not held by a running server)")
+	fs.StringVar(&c.DB, "db", "motcua.db", "database file (not held by a running server); with --nats-url, the importer's own view of the cluster, kept between runs")
 	fs.StringVar(&c.Format, "format", FormatAuto, "input format: auto (by content), ndjson (motcua events) or dvcqg (national-sync records)")
 	fs.IntVar(&c.Batch, "batch", DefaultImportBatch, "events per write (at most 1000)")
 	configFlag(fs, &c.Dir)
