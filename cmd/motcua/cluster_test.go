@@ -497,9 +497,32 @@ func TestClusterFlags(t *testing.T) {
 		{"serve", "--cluster-node", "n1"},
 		{"serve", "--cluster-node", "n1", "--cluster-listen", "127.0.0.1:6222"},
 		{"serve", "--cluster-node", "n1", "--nats-url", "nats://127.0.0.1:4222", "--demo"},
+		{"serve", "--cluster-stream", "HCM"},
+		{"serve", "--cluster-leaf-listen", "127.0.0.1:7422"},
+		{"serve", "--cluster-source", "HCM=127.0.0.1:7422"},
+		{"serve", "--cluster-node", "r", "--cluster-source", "HCM=127.0.0.1:7422", "--cluster-peers", "127.0.0.1:6222", "--cluster-listen", "127.0.0.1:6223"},
+		{"serve", "--cluster-node", "r", "--cluster-source", "HCM=127.0.0.1:7422", "--nats-url", "nats://127.0.0.1:4222"},
+		{"serve", "--cluster-node", "r", "--cluster-source", "HCM=127.0.0.1:7422", "--cluster-leaf-listen", "127.0.0.1:7423"},
+		{"serve", "--cluster-node", "r", "--cluster-source", "HCM"},
 	} {
 		code, _, stderr := run(t, context.Background(), nil, args...)
 		require.Equal(t, ExitUsage, code, "%v: %s", args, stderr)
 		require.Contains(t, stderr, "cluster", "%v", args)
 	}
+	// The tools: --cluster-stream goes with --nats-url; a token goes into
+	// a database or a cluster.
+	for _, args := range [][]string{
+		{"import", "--cluster-stream", "HCM", "x.ndjson"},
+		{"token", "create", "--cluster-stream", "HCM", "--role", "viewer", "--agency", "tp-danang", "--name", "x"},
+		{"token", "create", "--db", "x.db", "--nats-url", "nats://127.0.0.1:4222", "--role", "viewer", "--agency", "tp-danang", "--name", "x"},
+	} {
+		code, _, stderr := run(t, context.Background(), nil, args...)
+		require.Equal(t, ExitUsage, code, "%v: %s", args, stderr)
+		require.Contains(t, stderr, "--nats-url", "%v", args)
+	}
+	// A roll-up needs each province's leafnode token.
+	code, _, stderr := run(t, context.Background(), nil, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "r.db"),
+		"--config", shippedConfig, "--cluster-node", "r", "--cluster-source", "HCM=127.0.0.1:7422")
+	require.Equal(t, ExitFail, code, "%s", stderr)
+	require.Contains(t, stderr, "MOTCUA_LEAF_TOKEN_HCM or MOTCUA_LEAF_TOKEN")
 }

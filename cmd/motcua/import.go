@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/motcua/motcua/counter"
+	"github.com/motcua/motcua/counter/cluster"
 	"github.com/motcua/motcua/counter/dvcqg"
 	"github.com/motcua/motcua/counter/store"
 	"github.com/motcua/motcua/dashboard"
@@ -39,15 +40,24 @@ const DefaultImportBatch = counter.MaxEventsPerBatch
 // their ids (national-sync records map to ids derived from them), so a
 // second run stores nothing new. The first refused record stops it with
 // FILE:LINE; everything before that line is kept.
+//
+// With --nats-url it imports into a cluster: every call goes through the
+// replicated log and is answered by the importer's own view (--db, kept
+// between runs: a later import only catches up with what is new), so it
+// is judged as a node's write is. It refuses a cluster view as a plain
+// --db: events written there would be outside the log.
 type ImportCommand struct {
-	Main   *Main
-	DB     string
-	Dir    string
-	Format string
-	Batch  int
-	Files  []string
+	Main        *Main
+	DB          string
+	Dir         string
+	Format      string
+	Batch       int
+	Files       []string
+	clusterTool // --nats-url, --cluster-stream
 
 	st       *store.Store
+	sink     importSink
+	node     *cluster.Node
 	progress progress
 	added    uint64
 	events   int
@@ -55,11 +65,12 @@ type ImportCommand struct {
 
 // ParseFlags parses --db F [--config DIR] [--format auto|ndjson|dvcqg] FILE...
 func (c *ImportCommand) ParseFlags(args []string) error {
-	fs := c.Main.newFlagSet("import", "--db FILE [--config DIR] [--format auto|ndjson|dvcqg] FILE...")
-	fs.StringVar(&c.DB, "db", "motcua.db", "database file (not held by a running server)")
+	fs := c.Main.newFlagSet("import", "--db FILE [--nats-url URL [--cluster-stream NAME]] [--config DIR] [--format auto|ndjson|dvcqg] FILE...")
+	fs.StringVar(&c.DB, "db", "motcua.db", "database file (not held by a running server); with --nats-url, the importer's own view of the cluster, kept between runs")
 	fs.StringVar(&c.Format, "format", FormatAuto, "input format: auto (by content), ndjson (motcua events) or dvcqg (national-sync records)")
 	fs.IntVar(&c.Batch, "batch", DefaultImportBatch, "events per write (at most 1000)")
 	configFlag(fs, &c.Dir)
+	c.addToolFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,6 +83,9 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 	case c.Format != FormatAuto && c.Format != FormatNDJSON && c.Format != FormatDVCQG:
 		fmt.Fprintf(fs.Output(), "unknown format %q\n", c.Format)
 		return fmt.Errorf("unknown format %q", c.Format)
+	case c.Stream != "" && !c.clustered():
+		fmt.Fprintln(fs.Output(), "--cluster-stream goes with --nats-url")
+		return errors.New("--cluster-stream without --nats-url")
 	case c.Batch < 1 || c.Batch > counter.MaxEventsPerBatch:
 		fmt.Fprintf(fs.Output(), "--batch must be 1–%d\n", counter.MaxEventsPerBatch)
 		return fmt.Errorf("bad batch %d", c.Batch)
@@ -101,9 +115,19 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 		}
 		formats[i], total = format, total+n
 	}
-	c.st, err = store.Open(c.DB, cfg, store.Options{Evaluator: violations.New()})
-	if err != nil {
-		return fmt.Errorf("import: %w (is a server holding the database?)", err)
+	if c.clustered() {
+		if err := c.openCluster(ctx, cfg); err != nil {
+			return err
+		}
+	} else {
+		c.st, err = store.Open(c.DB, cfg, store.Options{Evaluator: violations.New()})
+		if err != nil {
+			return fmt.Errorf("import: %w (is a server holding the database?)", err)
+		}
+		if err := refuseView(c.st, "import", importInstead()); err != nil {
+			return err
+		}
+		c.sink = c.st
 	}
 	start := time.Now()
 	before, err := c.st.Seq()
@@ -139,19 +163,94 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	took := time.Since(start)
+	added := int(after - before)
+	if c.clustered() {
+		// The view also took other nodes' writes meanwhile.
+		added = int(c.added)
+	}
 	fmt.Fprintf(c.Main.Stderr, "import: %d events read, %d new, %d already stored, in %s (%.0f events/s)\n",
-		c.events, after-before, c.events-int(after-before), took.Round(time.Millisecond), float64(c.events)/took.Seconds())
+		c.events, added, c.events-added, took.Round(time.Millisecond), float64(c.events)/took.Seconds())
 	return nil
 }
 
-// Close closes the store.
-func (c *ImportCommand) Close() error {
-	if c.st == nil {
-		return nil
+// importSink is where the events go: the database, or the cluster's log.
+type importSink interface {
+	Record(ctx context.Context, events []counter.Event) (*counter.RecordResult, error)
+	SyncGroups(codes []string) (map[string][][]byte, error)
+	AppendSyncGroups(groups map[string][]byte) error
+}
+
+// clusterSink records through the log and keeps sync groups in the
+// cluster's bucket.
+type clusterSink struct {
+	ledger *cluster.Ledger
+	sync   *cluster.Sync
+}
+
+func (s clusterSink) Record(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+	return s.ledger.Record(ctx, events)
+}
+
+func (s clusterSink) SyncGroups(codes []string) (map[string][][]byte, error) {
+	return s.sync.SyncGroups(codes)
+}
+
+func (s clusterSink) AppendSyncGroups(groups map[string][]byte) error {
+	return s.sync.AppendSyncGroups(groups)
+}
+
+// openCluster joins the cluster, opens the importer's view and waits until
+// it has caught up with the log, so that each call is answered as soon as
+// it is applied.
+func (c *ImportCommand) openCluster(ctx context.Context, cfg *counter.Config) error {
+	node, err := c.join(ctx, c.Main, "import")
+	if err != nil {
+		return err
 	}
-	err := c.st.Close()
-	c.st = nil
-	return err
+	c.node = node
+	secret, err := node.Secret(ctx)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if err := clusterKeyFile(c.DB, secret); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	c.st, err = store.Open(c.DB, cfg, store.Options{Secret: secret, Evaluator: violations.New()})
+	if err != nil {
+		return fmt.Errorf("import: %w (is a server holding the database?)", err)
+	}
+	if err := node.Attach(c.st); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	last := time.Now()
+	for node.Ready() != nil {
+		if time.Since(last) >= lineEvery {
+			s := node.Status()
+			fmt.Fprintf(c.Main.Stderr, "import: catching up with the cluster log: %d of %d entries applied\n", s.Applied, s.Last)
+			last = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("import: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	c.sink = clusterSink{node.Ledger(), node.Sync()}
+	return nil
+}
+
+// Close leaves the cluster, if any, and closes the store.
+func (c *ImportCommand) Close() error {
+	var errs []error
+	if c.node != nil {
+		errs = append(errs, c.node.Close())
+		c.node = nil
+	}
+	if c.st != nil {
+		errs = append(errs, c.st.Close())
+		c.st = nil
+	}
+	return errors.Join(errs...)
 }
 
 // scanFile counts the lines of path and guesses its format from its first
@@ -282,7 +381,7 @@ func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
 		for i, p := range batch {
 			events[i] = p.e
 		}
-		_, err := c.st.Record(ctx, events)
+		_, err := c.record(ctx, events)
 		if err == nil {
 			return c.keep(batch)
 		}
@@ -298,7 +397,7 @@ func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
 			}
 		}
 		if i > 0 {
-			if _, err := c.st.Record(ctx, events[:i]); err != nil {
+			if _, err := c.record(ctx, events[:i]); err != nil {
 				return fmt.Errorf("import: record the events before %s:%d: %w", batch[i].file, batch[i].line, err)
 			}
 			if err := c.keep(batch[:i]); err != nil {
@@ -312,6 +411,28 @@ func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
 	return nil
 }
 
+// record records events and counts the new ones: those stored past the
+// view's last event before the call (in a cluster the view may take other
+// nodes' writes meanwhile, so its count before and after would not do).
+func (c *ImportCommand) record(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+	before, err := c.st.Seq()
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	res, err := c.sink.Record(ctx, events)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[uint64]bool{}
+	for _, e := range res.Events {
+		if e.Seq > before && !seen[e.Seq] {
+			seen[e.Seq] = true
+			c.added++
+		}
+	}
+	return res, nil
+}
+
 // keep stores the national-sync groups of the dossiers batch completed.
 func (c *ImportCommand) keep(batch []pendingEvent) error {
 	groups := map[string][]byte{}
@@ -320,7 +441,7 @@ func (c *ImportCommand) keep(batch []pendingEvent) error {
 			groups[p.keepCode] = p.keep
 		}
 	}
-	if err := c.st.AppendSyncGroups(groups); err != nil {
+	if err := c.sink.AppendSyncGroups(groups); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	return nil
@@ -397,7 +518,7 @@ func (c *ImportCommand) importDVCQG(ctx context.Context, cfg *counter.Config, li
 	const lookup = 512
 	for start := 0; start < len(codes); start += lookup {
 		chunk := codes[start:min(start+lookup, len(codes))]
-		stored, err := c.st.SyncGroups(chunk)
+		stored, err := c.sink.SyncGroups(chunk)
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
@@ -453,7 +574,7 @@ func (c *ImportCommand) importDVCQG(ctx context.Context, cfg *counter.Config, li
 				}
 			}
 			if len(out.Events) == 0 && keep != nil {
-				if err := c.st.AppendSyncGroups(map[string][]byte{code: keep}); err != nil {
+				if err := c.sink.AppendSyncGroups(map[string][]byte{code: keep}); err != nil {
 					return fmt.Errorf("import: %w", err)
 				}
 			}

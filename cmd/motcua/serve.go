@@ -84,7 +84,7 @@ type ServeCommand struct {
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
 // [--log-format text|json] [--demo] [--demo-speed N].
 func (c *ServeCommand) ParseFlags(args []string) error {
-	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--max-conns N] [--max-conns-per-addr N] [--max-body-in-flight MiB] [--new-key] [--cluster-node NAME --cluster-listen HOST:PORT --cluster-peers HOST:PORT,... | --nats-url URL]")
+	fs := c.Main.newFlagSet("serve", "[--addr :8080] [--db motcua.db] [--config DIR] [--log-format text|json] [--demo] [--demo-speed N] [--max-conns N] [--max-conns-per-addr N] [--max-body-in-flight MiB] [--new-key] [--cluster-node NAME --cluster-listen HOST:PORT --cluster-peers HOST:PORT,... | --nats-url URL] [--cluster-stream NAME] [--cluster-leaf-listen HOST:PORT] [--cluster-node NAME --cluster-source NAME=HOST:PORT,...]")
 	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
 	fs.StringVar(&c.DBPath, "db", DefaultDB, "database file (created if absent)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
@@ -184,7 +184,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	c.store = st
 	var tokens tokenStore = st
-	if c.clustered() {
+	if c.clustered() && !c.rollup() {
 		tokens = c.node.Tokens()
 	}
 	if err := bootstrapToken(tokens, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -16,7 +17,10 @@ import (
 
 // TokenCommand is `motcua token create --db F --role R --agency A --name
 // N`: it mints a token on a database no server holds and prints it once on
-// stdout. While serving, use POST /api/v1/tokens instead.
+// stdout. While serving, use POST /api/v1/tokens instead. With --nats-url
+// it mints it in a cluster's key-value bucket, where every node finds it;
+// it refuses a cluster node's view as --db (the token would be on that
+// copy alone), not a roll-up's (whose tokens are its own).
 type TokenCommand struct {
 	Main   *Main
 	DBPath string
@@ -28,10 +32,11 @@ type TokenCommand struct {
 	// every event recorded with it is charged to.
 	Official string
 	// Now is the clock stamped as created_at; time.Now by default.
-	Now func() time.Time
+	Now         func() time.Time
+	clusterTool // --nats-url, --cluster-stream
 }
 
-const tokenSynopsis = "create --db F --role desk|integration|head|viewer|supervisor --agency A --name N [--official ID] [--config DIR]"
+const tokenSynopsis = "create (--db F | --nats-url URL [--cluster-stream NAME]) --role desk|integration|head|viewer|supervisor --agency A --name N [--official ID] [--config DIR]"
 
 // ParseFlags parses `create` and its flags.
 func (c *TokenCommand) ParseFlags(args []string) error {
@@ -47,11 +52,18 @@ func (c *TokenCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.Name, "name", "", "who or what holds the token")
 	fs.StringVar(&c.Official, "official", "", "with --role desk: the clerk this token signs in (a per-official desk token)")
 	configFlag(fs, &c.Dir)
+	c.addToolFlags(fs)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
+	dbSet := false
+	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
 	var bad string
 	switch {
+	case dbSet && c.clustered():
+		bad = "--db and --nats-url: a token goes into a database or into a cluster, not both"
+	case c.Stream != "" && !c.clustered():
+		bad = "--cluster-stream goes with --nats-url"
 	case !slices.Contains(dashboard.Roles, c.Role):
 		bad = "--role must be one of " + strings.Join(dashboard.Roles, ", ")
 	case c.Agency == "":
@@ -84,21 +96,37 @@ func (c *TokenCommand) Run(ctx context.Context) error {
 	if o := cfg.Official(c.Official); c.Official != "" && (o == nil || !cfg.Within(o.Agency, c.Agency)) {
 		return fmt.Errorf("official %q does not work at %s", c.Official, c.Agency)
 	}
-	st, err := store.Open(c.DBPath, cfg, store.Options{})
-	if err != nil {
-		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("open store (is a server holding it? use POST /api/v1/tokens): %w", err)
+	var tokens interface{ CreateToken(store.Token) error }
+	if c.clustered() {
+		node, err := c.join(ctx, c.Main, "token")
+		if err != nil {
+			return err
 		}
-		return openStoreError(c.DBPath, err)
+		defer node.Close()
+		tokens = node.Tokens()
+	} else {
+		st, err := store.Open(c.DBPath, cfg, store.Options{})
+		if err != nil {
+			if errors.Is(err, store.ErrLocked) {
+				return fmt.Errorf("open store (is a server holding it? use POST /api/v1/tokens): %w", err)
+			}
+			return openStoreError(c.DBPath, err)
+		}
+		defer st.Close()
+		if v, err := st.View(); err != nil || !v.Rollup {
+			if err := refuseView(st, "token", tokenInstead()); err != nil {
+				return err
+			}
+		}
+		tokens = st
 	}
-	defer st.Close()
 	token, id, err := dashboard.NewToken()
 	if err != nil {
 		return err
 	}
-	if err := st.CreateToken(store.Token{ID: id, Hash: dashboard.HashToken(token), Name: strings.TrimSpace(c.Name),
+	if err := tokens.CreateToken(store.Token{ID: id, Hash: dashboard.HashToken(token), Name: strings.TrimSpace(c.Name),
 		Role: c.Role, Agency: c.Agency, Official: c.Official, CreatedAt: c.Now()}); err != nil {
-		return err
+		return fmt.Errorf("token: %w", err)
 	}
 	fmt.Fprintln(c.Main.Stdout, token)
 	fmt.Fprintf(c.Main.Stderr, "created token %s (%s of %s); it is shown only this once\n", id, c.Role, c.Agency)

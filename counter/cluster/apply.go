@@ -48,6 +48,14 @@ func errUnavailable(en, vi string, args ...any) error {
 	return counter.Errorf(counter.CodeUnavailable, "", en, vi, args...)
 }
 
+// ErrReadOnly returns the refusal of a write to a roll-up node (403
+// forbidden): it folds the provinces' logs and writes none.
+func ErrReadOnly() error {
+	return counter.Errorf(counter.CodeForbidden, "",
+		"this is a read-only roll-up node: write to the province's own nodes",
+		"đây là nút tổng hợp chỉ đọc: hãy ghi vào các nút của tỉnh")
+}
+
 // Attach makes st this node's view and starts applying the log to it from
 // the position st has applied, proposing sweeps and watching the log.
 func (n *Node) Attach(st *store.Store) error {
@@ -65,16 +73,24 @@ func (n *Node) Attach(st *store.Store) error {
 		return fmt.Errorf("cluster: the view %s has applied %d entries but the log %s holds %d: it belongs to another cluster; start this node with a new --db",
 			st.Path(), applied, n.cfg.Stream, info.State.LastSeq)
 	}
+	if err := st.BindView(n.cfg.Stream, n.cfg.Rollup()); err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
 	n.st = st
 	n.applied.Store(applied)
 	n.lastSeq.Store(info.State.LastSeq)
 	n.log.Info("cluster view attached", "db", st.Path(), "applied", applied, "log", info.State.LastSeq)
 	msgs := make(chan jetstream.Msg, 4*applyBatch)
-	n.wg.Add(4)
+	n.wg.Add(3)
 	go func() { defer n.wg.Done(); n.fetch(applied+1, msgs) }()
 	go func() { defer n.wg.Done(); n.apply(msgs) }()
 	go func() { defer n.wg.Done(); n.watch() }()
-	go func() { defer n.wg.Done(); n.proposeSweeps() }()
+	if !n.cfg.Rollup() && !n.cfg.Tool {
+		// A roll-up judges at the sweeps its sources proposed; a tool
+		// leaves sweeps to the serving nodes.
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.proposeSweeps() }()
+	}
 	return nil
 }
 
@@ -199,6 +215,13 @@ func (n *Node) delivered(out []store.Applied, heads []entry) {
 		return
 	}
 	for i, a := range out {
+		if a.Err != nil && n.cfg.Rollup() {
+			// A province accepted it (or refused it too); the roll-up's
+			// view refusing it means the roll-up's config lacks part of
+			// the province's tree, or two provinces used one event id.
+			n.refused.Add(1)
+			n.log.Warn("a sourced call is refused by the roll-up's view", "seq", a.Seq, "err", a.Err)
+		}
 		if heads[i].Node != n.cfg.Name || heads[i].Req == "" {
 			continue
 		}
@@ -254,6 +277,9 @@ func (n *Node) sleep(d time.Duration) bool {
 func (n *Node) Record(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
 	if len(events) == 0 {
 		return nil, counter.Errorf(counter.CodeInvalid, "events", "no events", "không có sự kiện nào")
+	}
+	if n.cfg.Rollup() {
+		return nil, ErrReadOnly()
 	}
 	if len(events) > counter.MaxEventsPerBatch {
 		return nil, counter.Errorf(counter.CodeTooManyEvents, "events", "at most %d events per request",

@@ -3,11 +3,13 @@ package cluster
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +26,13 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultStream       = "MOTCUA"
+	DefaultStream = "MOTCUA"
+	// DefaultRollupStream names a roll-up node's stream, which sources the
+	// provinces' logs.
+	DefaultRollupStream = "ROLLUP"
+	// LeafUser is the user a roll-up node's leafnode connection
+	// authenticates as on a province's LeafListen, with LeafToken.
+	LeafUser            = "motcua-rollup"
 	DefaultReplicas     = 3
 	DefaultStartTimeout = 2 * time.Minute
 	// DefaultDuplicates is how long JetStream remembers a message id: a
@@ -62,10 +70,103 @@ type Config struct {
 	// SyncAlways makes the embedded server fsync every write (slower; by
 	// default JetStream flushes every two minutes and relies on replicas).
 	SyncAlways bool
+	// LeafListen, when set, is where the embedded server accepts roll-up
+	// nodes (NATS leafnode connections) with LeafToken (at least 16
+	// characters): they may read the log stream and nothing else. The
+	// JetStream domain of the server is then the stream's name lowercased,
+	// so every node of the cluster needs the same Stream and a LeafListen.
+	LeafListen string
+	LeafToken  string
+	// Sources, when set, makes this node a read-only roll-up: its embedded
+	// server connects to each source's nodes as a leafnode, its stream
+	// (Stream, DefaultRollupStream by default, one replica) sources their
+	// logs, and its view folds them all. It takes no writes, proposes no
+	// sweeps and keeps no key-value buckets; Listen, Peers and NATSURL are
+	// refused with it.
+	Sources []Source
+	// Tool marks a command-line tool (import, token create) rather than a
+	// serving node: it proposes no sweeps and creates no stream or bucket:
+	// they must exist.
+	Tool bool
 	// Now is the node's clock; time.Now by default.
 	Now func() time.Time
 	// Logger gets structured logs; slog.Default() by default.
 	Logger *slog.Logger
+}
+
+// Source is one cluster a roll-up node sources: its log stream's name and
+// its nodes' LeafListen addresses, with their LeafToken.
+type Source struct {
+	Stream string
+	Addrs  []string
+	Token  string
+}
+
+// minLeafToken is the shortest leafnode token accepted.
+const minLeafToken = 16
+
+// Rollup reports whether the configuration is a roll-up node's.
+func (c Config) Rollup() bool { return len(c.Sources) > 0 }
+
+// domain is the JetStream domain of a stream's servers: its name
+// lowercased (a roll-up addresses a province's API as $JS.<domain>.API).
+func domain(stream string) string { return strings.ToLower(stream) }
+
+// validStream reports whether name can be a stream name, a subject token
+// and a JetStream domain: letters, digits, '-' and '_'.
+func validStream(name string) bool {
+	if name == "" || len(name) > 32 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkConfig refuses configurations that cannot work.
+func checkConfig(cfg Config) error {
+	if !validStream(cfg.Stream) {
+		return fmt.Errorf("cluster: stream name %q: use at most 32 letters, digits, '-' or '_'", cfg.Stream)
+	}
+	if cfg.LeafListen != "" {
+		if cfg.NATSURL != "" {
+			return errors.New("cluster: a leafnode listener needs the embedded server, not --nats-url")
+		}
+		if len(cfg.LeafToken) < minLeafToken {
+			return fmt.Errorf("cluster: a leafnode listener needs a token of at least %d characters", minLeafToken)
+		}
+	}
+	if !cfg.Rollup() {
+		return nil
+	}
+	if cfg.NATSURL != "" || len(cfg.Peers) > 0 || cfg.LeafListen != "" || cfg.Tool {
+		return errors.New("cluster: a roll-up node runs its own embedded server alone: no peers, --nats-url or leafnode listener")
+	}
+	seen := map[string]bool{domain(cfg.Stream): true}
+	for _, src := range cfg.Sources {
+		if !validStream(src.Stream) {
+			return fmt.Errorf("cluster: source stream name %q: use at most 32 letters, digits, '-' or '_'", src.Stream)
+		}
+		if seen[domain(src.Stream)] {
+			return fmt.Errorf("cluster: source %s named twice, or named as the roll-up's own stream", src.Stream)
+		}
+		seen[domain(src.Stream)] = true
+		if len(src.Addrs) == 0 {
+			return fmt.Errorf("cluster: source %s has no address", src.Stream)
+		}
+		for _, a := range src.Addrs {
+			if _, _, err := splitHostPort(a); err != nil {
+				return fmt.Errorf("cluster: source %s address %q: %w", src.Stream, a, err)
+			}
+		}
+		if len(src.Token) < minLeafToken {
+			return fmt.Errorf("cluster: source %s needs its leafnode token (at least %d characters)", src.Stream, minLeafToken)
+		}
+	}
+	return nil
 }
 
 // Node is one member of a cluster: a NATS connection (and, unless
@@ -96,7 +197,10 @@ type Node struct {
 	caughtUp   atomic.Bool
 	quorum     atomic.Bool
 	applyFails atomic.Uint64
-	sweeps     atomic.Uint64 // sweeps proposed by this node
+	refused    atomic.Uint64 // sourced calls a roll-up's view refused
+	sourcesMu  sync.Mutex
+	sources    []SourceStatus // a roll-up's sources, as last seen
+	sweeps     atomic.Uint64  // sweeps proposed by this node
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -113,6 +217,15 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if cfg.Stream == "" {
 		cfg.Stream = DefaultStream
+		if cfg.Rollup() {
+			cfg.Stream = DefaultRollupStream
+		}
+	}
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Rollup() {
+		cfg.Replicas = 1
 	}
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = DefaultReplicas
@@ -150,6 +263,9 @@ func (n *Node) connect() error {
 	opts := []nats.Option{nats.Name("motcua " + n.cfg.Name), nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond)}
 	url := n.cfg.NATSURL
+	if url != "" && n.cfg.ClientToken != "" && !strings.Contains(url, "@") {
+		opts = append(opts, nats.Token(n.cfg.ClientToken))
+	}
 	if url == "" {
 		ns, err := n.embedded()
 		if err != nil {
@@ -204,6 +320,31 @@ func (n *Node) embedded() (*server.Server, error) {
 			opts.Authorization = n.cfg.ClientToken
 		}
 	}
+	n.clientToken = opts.Authorization
+	if n.cfg.LeafListen != "" {
+		host, port, err := splitHostPort(n.cfg.LeafListen)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: leafnode listen address: %w", err)
+		}
+		opts.LeafNode.Host, opts.LeafNode.Port = host, port
+		opts.JetStreamDomain = domain(n.cfg.Stream)
+		// Clients keep their token; a roll-up's leafnode connection gets
+		// read access to the log stream alone (leafAuth).
+		opts.CustomClientAuthentication = leafAuth{token: opts.Authorization, leafToken: n.cfg.LeafToken,
+			perms: leafPermissions(n.cfg.Stream)}
+		opts.Authorization = ""
+	}
+	if n.cfg.Rollup() {
+		opts.JetStreamDomain = domain(n.cfg.Stream)
+		for _, src := range n.cfg.Sources {
+			r := &server.RemoteLeafOpts{}
+			for _, a := range src.Addrs {
+				r.URLs = append(r.URLs, &url.URL{Scheme: "nats-leaf", User: url.UserPassword(LeafUser, src.Token), Host: a})
+			}
+			opts.LeafNode.Remotes = append(opts.LeafNode.Remotes, r)
+		}
+		opts.LeafNode.ReconnectInterval = time.Second
+	}
 	if len(n.cfg.Peers) > 0 {
 		host, port, err := splitHostPort(n.cfg.Listen)
 		if err != nil {
@@ -219,7 +360,6 @@ func (n *Node) embedded() (*server.Server, error) {
 		}
 		opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
 	}
-	n.clientToken = opts.Authorization
 	ns, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: NATS server: %w", err)
@@ -272,6 +412,22 @@ func (n *Node) ensure(ctx context.Context) error {
 		{strings.ToLower(n.cfg.Stream) + "_meta", &n.meta},
 		{strings.ToLower(n.cfg.Stream) + "_sync", &n.syncs},
 	}
+	if n.cfg.Rollup() {
+		// The roll-up's stream holds what the sources' streams hold, in the
+		// order it received it; it has no subject of its own, so nothing
+		// can be published into it. JetStream drops a sourced message whose
+		// id it saw within the window: sweeps of a stream named other than
+		// the default carry its name, and the window is the shortest, for
+		// logs whose sweeps (all "sweep-<instant>") are sourced together.
+		scfg.Description = "motcua: a roll-up of the provinces' logs (read only)"
+		scfg.Subjects = nil
+		scfg.Duplicates = 100 * time.Millisecond
+		for _, src := range n.cfg.Sources {
+			scfg.Sources = append(scfg.Sources, &jetstream.StreamSource{Name: src.Stream,
+				External: &jetstream.ExternalStream{APIPrefix: "$JS." + domain(src.Stream) + ".API"}})
+		}
+		kvs = nil
+	}
 	last := time.Time{}
 	for {
 		err := func() error {
@@ -279,8 +435,16 @@ func (n *Node) ensure(ctx context.Context) error {
 			defer cancel()
 			if n.stream == nil {
 				s, err := n.js.Stream(try, scfg.Name)
-				if errors.Is(err, jetstream.ErrStreamNotFound) {
+				switch {
+				case errors.Is(err, jetstream.ErrStreamNotFound) && n.cfg.Tool:
+					return fmt.Errorf("%w: no motcua log %s there (is it a motcua cluster's NATS, and the stream name right?)", errNoLog, scfg.Name)
+				case errors.Is(err, jetstream.ErrStreamNotFound):
 					s, err = n.js.CreateStream(try, scfg)
+				case err == nil && n.cfg.Rollup() && !sameSources(s.CachedInfo().Config.Sources, scfg.Sources):
+					// A province added or taken away: its entries already
+					// folded stay in the view.
+					n.log.Info("updating the roll-up's sources", "sources", len(scfg.Sources))
+					s, err = n.js.UpdateStream(try, scfg)
 				}
 				if err != nil {
 					return fmt.Errorf("stream %s: %w", scfg.Name, err)
@@ -292,6 +456,9 @@ func (n *Node) ensure(ctx context.Context) error {
 					continue
 				}
 				b, err := n.js.KeyValue(try, kv.name)
+				if errors.Is(err, jetstream.ErrBucketNotFound) && n.cfg.Tool {
+					return fmt.Errorf("%w: no bucket %s there", errNoLog, kv.name)
+				}
 				if errors.Is(err, jetstream.ErrBucketNotFound) {
 					b, err = n.js.CreateKeyValue(try, jetstream.KeyValueConfig{Bucket: kv.name,
 						Replicas: n.cfg.Replicas, Storage: jetstream.FileStorage, History: 1})
@@ -306,6 +473,9 @@ func (n *Node) ensure(ctx context.Context) error {
 		if err == nil {
 			return nil
 		}
+		if errors.Is(err, errNoLog) {
+			return fmt.Errorf("cluster: %w", err)
+		}
 		if time.Since(last) > 5*time.Second {
 			n.log.Info("waiting for a quorum of the cluster", "err", err)
 			last = time.Now()
@@ -318,9 +488,80 @@ func (n *Node) ensure(ctx context.Context) error {
 	}
 }
 
+// errNoLog: a tool found no motcua log at the address it was given.
+var errNoLog = errors.New("not a motcua cluster")
+
+// sameSources reports whether a stream's sources are the wanted ones.
+func sameSources(have, want []*jetstream.StreamSource) bool {
+	if len(have) != len(want) {
+		return false
+	}
+	names := map[string]string{}
+	for _, s := range have {
+		api := ""
+		if s.External != nil {
+			api = s.External.APIPrefix
+		}
+		names[s.Name] = api
+	}
+	for _, s := range want {
+		if api, ok := names[s.Name]; !ok || api != s.External.APIPrefix {
+			return false
+		}
+	}
+	return true
+}
+
+// leafPermissions are what a roll-up's leafnode connection may send into
+// a province's server: the JetStream requests that source the log stream
+// (create and delete its consumer, read its info), flow control and
+// replies. Publishing into the log, deleting or purging the stream,
+// reading the key-value buckets (tokens, the keyed-hash secret) are not.
+func leafPermissions(stream string) *server.Permissions {
+	api := "$JS." + domain(stream) + ".API."
+	return &server.Permissions{Publish: &server.SubjectPermission{Allow: []string{
+		api + "INFO",
+		api + "STREAM.INFO." + stream,
+		api + "CONSUMER.CREATE." + stream,
+		api + "CONSUMER.CREATE." + stream + ".>",
+		api + "CONSUMER.DELETE." + stream + ".>",
+		api + "CONSUMER.INFO." + stream + ".>",
+		"$JS.FC.>", "$JS.ACK." + stream + ".>", "_INBOX.>", "$JS.S.>",
+	}}}
+}
+
+// leafAuth authenticates the embedded server's connections when it
+// accepts leafnodes: clients by the token, as without leafnodes; a
+// roll-up's leafnode by LeafUser and the leaf token, with perms.
+type leafAuth struct {
+	token, leafToken string
+	perms            *server.Permissions
+}
+
+func (a leafAuth) Check(c server.ClientAuthentication) bool {
+	o := c.GetOpts()
+	eq := func(x, y string) bool { return subtle.ConstantTimeCompare([]byte(x), []byte(y)) == 1 }
+	switch c.Kind() {
+	case server.CLIENT:
+		if eq(o.Token, a.token) {
+			c.RegisterUser(&server.User{Username: "motcua"})
+			return true
+		}
+	case server.LEAF:
+		if o.Username == LeafUser && eq(o.Password, a.leafToken) {
+			c.RegisterUser(&server.User{Username: LeafUser, Permissions: a.perms})
+			return true
+		}
+	}
+	return false
+}
+
 // Secret returns the cluster's keyed-hash secret (applicant id hashes and
 // tracking keys must be the same on every node), creating it on first use.
 func (n *Node) Secret(ctx context.Context) ([]byte, error) {
+	if n.meta == nil {
+		return nil, errors.New("cluster: a roll-up node keeps no cluster secret: its view has its own key file")
+	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("cluster: generate secret: %w", err)

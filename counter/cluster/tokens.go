@@ -253,6 +253,9 @@ const maxCodeSkip = 10000
 // cluster's bucket and advanced by compare-and-set, so that no two nodes
 // issue the same code.
 func (n *Node) NextDossierCode(prefix string, now time.Time) (string, error) {
+	if n.cfg.Rollup() {
+		return "", ErrReadOnly()
+	}
 	if prefix == "" || strings.ContainsRune(prefix, 0) {
 		return "", fmt.Errorf("next dossier code: bad prefix %q", prefix)
 	}

@@ -61,6 +61,10 @@ func (n *Node) watch() {
 			if n.cfg.NATSURL == "" {
 				leader = info.Cluster == nil || info.Cluster.Leader == n.cfg.Name
 			}
+			if n.cfg.Rollup() || n.cfg.Tool {
+				leader = false // it proposes nothing
+			}
+			n.noteSources(info.Sources)
 			if n.leader.Swap(leader) != leader {
 				n.log.Info("sweep proposer", "leader", leader)
 			}
@@ -108,7 +112,7 @@ func (n *Node) proposeSweeps() {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
-		_, err = n.js.Publish(ctx, n.subject, data, jetstream.WithMsgID("sweep-"+strconv.FormatInt(due.UnixNano(), 10)),
+		_, err = n.js.Publish(ctx, n.subject, data, jetstream.WithMsgID(n.sweepID(due)),
 			jetstream.WithExpectStream(n.cfg.Stream))
 		cancel()
 		if err != nil {
@@ -118,6 +122,54 @@ func (n *Node) proposeSweeps() {
 		lastDue, proposedAt = due, time.Now()
 		n.sweeps.Add(1)
 	}
+}
+
+// SourceStatus is how a roll-up node's sourcing of one province's log
+// stands.
+type SourceStatus struct {
+	Stream string `json:"stream"`
+	// Lag is how many of the source's entries are not yet in the roll-up's
+	// stream, as JetStream last reported.
+	Lag uint64 `json:"lag"`
+	// Active is how long ago the source was last heard from; negative
+	// when never.
+	Active time.Duration `json:"active"`
+	Error  string        `json:"error,omitempty"`
+}
+
+func (n *Node) noteSources(infos []*jetstream.StreamSourceInfo) {
+	if !n.cfg.Rollup() {
+		return
+	}
+	out := make([]SourceStatus, 0, len(infos))
+	for _, si := range infos {
+		st := SourceStatus{Stream: si.Name, Lag: si.Lag, Active: si.Active}
+		if si.Error != nil {
+			st.Error = si.Error.Error()
+		}
+		out = append(out, st)
+	}
+	n.sourcesMu.Lock()
+	n.sources = out
+	n.sourcesMu.Unlock()
+}
+
+// Sources returns a roll-up node's sources as last seen.
+func (n *Node) Sources() []SourceStatus {
+	n.sourcesMu.Lock()
+	defer n.sourcesMu.Unlock()
+	return append([]SourceStatus(nil), n.sources...)
+}
+
+// sweepID is the message id of the sweep for the due instant: named by
+// the stream, unless it is the default one, so that two provinces'
+// sweeps at one instant are not taken for duplicates in a roll-up.
+func (n *Node) sweepID(due time.Time) string {
+	id := strconv.FormatInt(due.UnixNano(), 10)
+	if n.cfg.Stream == DefaultStream {
+		return "sweep-" + id
+	}
+	return "sweep-" + n.cfg.Stream + "-" + id
 }
 
 // Ready returns nil when the node serves: its view is open, the log has a
@@ -147,12 +199,16 @@ type Status struct {
 	Leader   bool   `json:"leader"`
 	Quorum   bool   `json:"quorum"`
 	CaughtUp bool   `json:"caught_up"`
+	// Sources are a roll-up's sources; Refused counts the sourced calls
+	// its view refused.
+	Sources []SourceStatus `json:"sources,omitempty"`
+	Refused uint64         `json:"refused,omitempty"`
 }
 
 // Status returns the node's position in the log.
 func (n *Node) Status() Status {
 	return Status{Node: n.cfg.Name, Applied: n.applied.Load(), Last: n.lastSeq.Load(), Leader: n.leader.Load(),
-		Quorum: n.quorum.Load(), CaughtUp: n.caughtUp.Load()}
+		Quorum: n.quorum.Load(), CaughtUp: n.caughtUp.Load(), Sources: n.Sources(), Refused: n.refused.Load()}
 }
 
 // Collector exports the node's metrics (SPEC.md §9 names, prefix motcua_):
@@ -171,10 +227,13 @@ var (
 	descReady    = prometheus.NewDesc("motcua_cluster_ready", "1 when the log has a quorum and this node has caught up with it.", []string{"node"}, nil)
 	descFails    = prometheus.NewDesc("motcua_cluster_apply_failures_total", "Failed attempts to apply log entries to the view.", []string{"node"}, nil)
 	descProposed = prometheus.NewDesc("motcua_cluster_sweeps_proposed_total", "Sweeps this node proposed to the log.", []string{"node"}, nil)
+	descSrcLag   = prometheus.NewDesc("motcua_cluster_source_lag", "A roll-up node: entries of a source's log not yet in the roll-up's stream.", []string{"node", "source"}, nil)
+	descSrcSeen  = prometheus.NewDesc("motcua_cluster_source_last_active_seconds", "A roll-up node: seconds since a source was last heard from (-1: never).", []string{"node", "source"}, nil)
+	descRefused  = prometheus.NewDesc("motcua_cluster_rollup_refused_total", "A roll-up node: sourced calls its view refused (its config lacks part of a province's tree, or two provinces used one event id).", []string{"node"}, nil)
 )
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLast, descApplied, descLag, descApplyN, descLeader, descReady, descFails, descProposed} {
+	for _, d := range []*prometheus.Desc{descLast, descApplied, descLag, descApplyN, descLeader, descReady, descFails, descProposed, descSrcLag, descSrcSeen, descRefused} {
 		ch <- d
 	}
 }
@@ -201,4 +260,16 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descReady, prometheus.GaugeValue, b(n.Ready() == nil), name)
 	ch <- prometheus.MustNewConstMetric(descFails, prometheus.CounterValue, float64(n.applyFails.Load()), name)
 	ch <- prometheus.MustNewConstMetric(descProposed, prometheus.CounterValue, float64(n.sweeps.Load()), name)
+	if !n.cfg.Rollup() {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(descRefused, prometheus.CounterValue, float64(n.refused.Load()), name)
+	for _, s := range n.Sources() {
+		seen := -1.0
+		if s.Active >= 0 {
+			seen = s.Active.Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(descSrcLag, prometheus.GaugeValue, float64(s.Lag), name, s.Stream)
+		ch <- prometheus.MustNewConstMetric(descSrcSeen, prometheus.GaugeValue, seen, name, s.Stream)
+	}
 }

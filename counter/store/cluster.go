@@ -27,6 +27,91 @@ var bucketCluster = []byte("cluster")
 
 var keyApplied = []byte("applied")
 
+// keyStream (in bucketCluster) names the log a view follows, and
+// keyRollup marks a roll-up's view (a read-only node that folds several
+// clusters' logs, sourced into one stream): both written by BindView.
+var (
+	keyStream = []byte("stream")
+	keyRollup = []byte("rollup")
+)
+
+// ViewInfo tells what log, if any, a database is the view of.
+type ViewInfo struct {
+	// Stream names the log the view follows ("" for a view bound before
+	// views were named, or for a single node's database).
+	Stream string
+	// Applied is the position in the log the view has applied up to.
+	Applied uint64
+	// Rollup is true for a roll-up node's view.
+	Rollup bool
+}
+
+// IsView reports whether the database is a cluster view: one that has
+// applied entries of a replicated log, or been bound to one.
+func (v ViewInfo) IsView() bool { return v.Stream != "" || v.Applied > 0 }
+
+// View returns what log the database is the view of.
+func (s *Store) View() (ViewInfo, error) {
+	var v ViewInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCluster)
+		if b == nil {
+			return nil
+		}
+		if a := b.Get(keyApplied); len(a) == 8 {
+			v.Applied = binary.BigEndian.Uint64(a)
+		}
+		v.Stream = string(b.Get(keyStream))
+		v.Rollup = b.Get(keyRollup) != nil
+		return nil
+	})
+	return v, err
+}
+
+// BindView records that the database is the view of the log stream (a
+// roll-up's if rollup), or checks that it already is: a view never follows
+// two logs, whose positions would mean nothing to each other.
+func (s *Store) BindView(stream string, rollup bool) error {
+	if stream == "" {
+		return errors.New("bind view: a stream name is required")
+	}
+	v, err := s.View()
+	if err != nil {
+		return err
+	}
+	kind := func(rollup bool) string {
+		if rollup {
+			return "a roll-up's"
+		}
+		return "a cluster node's"
+	}
+	switch {
+	case v.Stream != "" && v.Stream != stream:
+		return fmt.Errorf("the view %s follows the log %s, not %s; give this node a new --db", s.Path(), v.Stream, stream)
+	case (v.Stream != "" || v.Applied > 0) && v.Rollup != rollup:
+		return fmt.Errorf("the view %s is %s view, not %s; give this node a new --db", s.Path(), kind(v.Rollup), kind(rollup))
+	case v.Stream == stream:
+		return nil
+	}
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketCluster)
+		if err != nil {
+			return fmt.Errorf("cluster bucket: %w", err)
+		}
+		if err := b.Put(keyStream, []byte(stream)); err != nil {
+			return fmt.Errorf("bind view: %w", err)
+		}
+		if rollup {
+			if err := b.Put(keyRollup, []byte{1}); err != nil {
+				return fmt.Errorf("bind view: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 // LogEntry is one entry of the replicated log.
 type LogEntry struct {
 	// Seq is the entry's position in the log, counted from 1.

@@ -176,3 +176,37 @@ func TestPrepareEventsHashesIDNumbers(t *testing.T) {
 	require.Equal(t, want.Events[0].Applicant, got[0].Res.Events[0].Applicant)
 	require.Equal(t, want.Events[0].Hash, got[0].Res.Events[0].Hash)
 }
+
+// TestBindView: a view is bound to one log, a node's or a roll-up's, and
+// refuses another; a single node's database is no view.
+func TestBindView(t *testing.T) {
+	s := MustOpenStore(t, store.Options{Evaluator: violations.New()})
+	v, err := s.View()
+	require.NoError(t, err)
+	require.False(t, v.IsView())
+	require.NoError(t, s.BindView("HCM", false))
+	require.NoError(t, s.BindView("HCM", false), "binding again to the same log")
+	v, err = s.View()
+	require.NoError(t, err)
+	require.Equal(t, store.ViewInfo{Stream: "HCM"}, v)
+	require.True(t, v.IsView())
+	require.ErrorContains(t, s.BindView("DNA", false), "follows the log HCM")
+	require.ErrorContains(t, s.BindView("HCM", true), "not a roll-up's")
+
+	r := MustOpenStore(t, store.Options{Evaluator: violations.New()})
+	require.NoError(t, r.BindView("ROLLUP", true))
+	v, err = r.View()
+	require.NoError(t, err)
+	require.Equal(t, store.ViewInfo{Stream: "ROLLUP", Rollup: true}, v)
+	require.ErrorContains(t, r.BindView("ROLLUP", false), "a roll-up's view")
+
+	// A view that applied entries before views were named is a node's.
+	old := MustOpenStore(t, store.Options{Evaluator: violations.New()})
+	_, err = old.ApplyLog(clusterLog(t, 3))
+	require.NoError(t, err)
+	v, err = old.View()
+	require.NoError(t, err)
+	require.True(t, v.IsView())
+	require.ErrorContains(t, old.BindView("ROLLUP", true), "a cluster node's view")
+	require.NoError(t, old.BindView("MOTCUA", false))
+}
