@@ -184,15 +184,35 @@ func (d *decoder) agency(n *node, seen, codes map[string]int) *counter.Agency {
 		d.addf(o.lines["desks"], "%s: desks on a %s (only counter agencies have desks)", label, a.Level)
 	}
 	for _, it := range d.list(o.get("desks"), "desks") {
-		desk := d.str(it, "desk")
+		var desk, by string
+		if it.kind == kindMap {
+			// {desk: "Quầy 3", seconded_by: agency}: a desk staffed by
+			// another agency.
+			do, ok := d.object(it, label+": desk", "desk", "seconded_by")
+			if !ok {
+				continue
+			}
+			desk, by = d.str(do.get("desk"), "desk"), d.str(do.get("seconded_by"), "seconded_by")
+			if by == "" {
+				d.addf(max(it.line, o.lines["desks"]), "%s: desk %q: seconded_by is empty", label, desk)
+			}
+		} else {
+			desk = d.str(it, "desk")
+		}
 		switch {
-		case it.kind == kindMap || it.kind == kindSeq || it.kind == kindBad:
+		case it.kind == kindSeq || it.kind == kindBad:
 		case desk == "":
 			d.addf(max(it.line, o.lines["desks"]), "%s: empty desk name", label)
 		case slices.Contains(a.Desks, desk):
 			d.addf(max(it.line, o.lines["desks"]), "%s: duplicate desk %q", label, desk)
 		default:
 			a.Desks = append(a.Desks, desk)
+			if by != "" {
+				if a.SecondedBy == nil {
+					a.SecondedBy = map[string]string{}
+				}
+				a.SecondedBy[desk] = by
+			}
 		}
 	}
 

@@ -109,6 +109,11 @@ func checkHistory(d *decoder, cfg *counter.Config, lines map[string]agencyLines)
 			}
 		}
 
+		for _, desk := range a.Desks {
+			if by, ok := a.SecondedBy[desk]; ok && cfg.Agency(by) == nil {
+				d.addf(l.node, "%s: desk %q is seconded_by %q, which does not exist", label, desk, by)
+			}
+		}
 		if len(a.Heads) > 0 {
 			checkTerms(d, l.or(l.heads), label, a.Heads, from, until)
 		}

@@ -258,6 +258,37 @@ func (c *Config) Predecessors(id string) []string {
 	return out
 }
 
+// Heirs returns the agencies that inherit the files of id, nearest first:
+// the successors of the nearest of id and its ancestors that names
+// successors, followed through successors that ended in turn. Nil when
+// id has none. ReadableFrom(id, s) holds exactly when s is an ancestor
+// of id, or of one of its heirs (or one of them).
+func (c *Config) Heirs(id string) []string {
+	var start []string
+	for _, a := range c.Ancestors(id) {
+		if ag := c.agencies[a]; ag != nil && len(ag.Successors) > 0 {
+			start = ag.Successors
+			break
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	queue := append([]string(nil), start...)
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+		if ag := c.agencies[s]; ag != nil {
+			queue = append(queue, ag.Successors...)
+		}
+	}
+	return out
+}
+
 // ReadableFrom reports whether a reader scoped to scope may read what
 // happened at agency id (SPEC.md §10.2: a successor reads its
 // predecessors' dossiers). It is true when id is scope or below it, or
@@ -270,27 +301,9 @@ func (c *Config) ReadableFrom(id, scope string) bool {
 	if c.Within(id, scope) {
 		return true
 	}
-	var start []string
-	for _, a := range c.Ancestors(id) {
-		if ag := c.agencies[a]; ag != nil && len(ag.Successors) > 0 {
-			start = ag.Successors
-			break
-		}
-	}
-	seen := map[string]bool{}
-	queue := append([]string(nil), start...)
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		if c.Within(s, scope) {
+	for _, h := range c.Heirs(id) {
+		if c.Within(h, scope) {
 			return true
-		}
-		if ag := c.agencies[s]; ag != nil {
-			queue = append(queue, ag.Successors...)
 		}
 	}
 	return false

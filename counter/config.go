@@ -53,8 +53,13 @@ type Agency struct {
 	Heads      []HeadTerm `json:"heads,omitempty"`
 	Successors []string   `json:"successors,omitempty"`
 	Desks      []string   `json:"desks,omitempty"`
-	Parent     string     `json:"parent,omitempty"`
-	Children   []*Agency  `json:"children,omitempty"`
+	// SecondedBy names, per desk, the agency that seconds its staff
+	// (agencies.yaml `desks: [{desk, seconded_by}]`): from v2025 an
+	// unstaffed desk is also that agency's breach (Decree 118/2025 Art.
+	// 11(8)).
+	SecondedBy map[string]string `json:"seconded_by,omitempty"`
+	Parent     string            `json:"parent,omitempty"`
+	Children   []*Agency         `json:"children,omitempty"`
 }
 
 // Official is a person who records or performs events.

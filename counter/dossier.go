@@ -19,6 +19,7 @@ const (
 	DossierReturned         = "returned"
 	DossierRejected         = "rejected"
 	DossierWithdrawn        = "withdrawn"
+	DossierStopped          = "stopped" // stop notice issued (Form 05, from v2025)
 )
 
 // Clock states (SPEC.md §4).
@@ -80,14 +81,25 @@ type Dossier struct {
 	Reschedules   int         `json:"reschedules"`
 	TrackingKey   string      `json:"tracking_key,omitempty"`
 	TrackingURL   string      `json:"tracking_url,omitempty"` // set by the HTTP layer on the public address
+	// Regime is the rule version of the dossier (SPEC.md §10.2), by its
+	// receipt date, or its creation date before receipt.
+	Regime string `json:"regime"`
 
 	// Extensions beyond SPEC.md.
-	Slip         *Slip       `json:"slip,omitempty"`
-	ClockStart   *time.Time  `json:"clock_start,omitempty"` // receipt, or the last supplement_received
-	PausedAt     *time.Time  `json:"paused_at,omitempty"`
-	PausedReason string      `json:"paused_reason,omitempty"`
-	ReturnedAt   *time.Time  `json:"returned_at,omitempty"`
-	Complaints   []Complaint `json:"complaints,omitempty"`
+	Slip         *Slip      `json:"slip,omitempty"`
+	ClockStart   *time.Time `json:"clock_start,omitempty"` // receipt, or the last supplement_received
+	PausedAt     *time.Time `json:"paused_at,omitempty"`
+	PausedReason string     `json:"paused_reason,omitempty"`
+	ReturnedAt   *time.Time `json:"returned_at,omitempty"`
+	// StopRequestedAt: the applicant asked to stop; StoppedAt: the stop
+	// notice ended the dossier (Decree 118/2025 Art. 21).
+	StopRequestedAt *time.Time `json:"stop_requested_at,omitempty"`
+	StoppedAt       *time.Time `json:"stopped_at,omitempty"`
+	// CrossBoundary: received outside the competent agency's area; under
+	// a regime whose clock starts at the competent agency, ClockStart stays
+	// nil until the first transfer.
+	CrossBoundary bool        `json:"cross_boundary,omitempty"`
+	Complaints    []Complaint `json:"complaints,omitempty"`
 	// Visible lists the agencies whose subtrees may see the dossier
 	// (SPEC.md §10.4; Visible in settle.go): one definition for the
 	// store's indexes, the API and the websocket.
@@ -100,7 +112,7 @@ type Dossier struct {
 // Ended reports whether only complaints may still be recorded.
 func (d *Dossier) Ended() bool {
 	switch d.Status {
-	case DossierRefused, DossierReturned, DossierRejected, DossierWithdrawn:
+	case DossierRefused, DossierReturned, DossierRejected, DossierWithdrawn, DossierStopped:
 		return true
 	}
 	return false
@@ -130,7 +142,7 @@ func (d *Dossier) VisibleTo(cfg *Config, scope string) bool {
 		return true
 	}
 	for _, a := range d.visible() {
-		if a == scope || cfg.Within(a, scope) {
+		if a == scope || cfg.ReadableFrom(a, scope) {
 			return true
 		}
 	}
@@ -138,10 +150,12 @@ func (d *Dossier) VisibleTo(cfg *Config, scope string) bool {
 }
 
 // Readers returns every agency whose scope may see d: the agencies of
-// d.Visible and all their ancestors.
+// d.Visible and all their ancestors, then the heirs of those agencies
+// (SPEC.md §10.2: a successor reads its predecessors' dossiers) and their
+// ancestors: the agencies s for which VisibleTo(cfg, s) holds.
 func (d *Dossier) Readers(cfg *Config) []string {
 	var out []string
-	for _, a := range d.visible() {
+	add := func(a string) {
 		chain := cfg.Ancestors(a)
 		if len(chain) == 0 {
 			chain = []string{a} // an agency since removed from the tree
@@ -150,6 +164,14 @@ func (d *Dossier) Readers(cfg *Config) []string {
 			if !slices.Contains(out, x) {
 				out = append(out, x)
 			}
+		}
+	}
+	for _, a := range d.visible() {
+		add(a)
+	}
+	for _, a := range d.visible() {
+		for _, h := range cfg.Heirs(a) {
+			add(h)
 		}
 	}
 	return out
@@ -191,7 +213,8 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 		n = *d
 		n.Complaints = append([]Complaint(nil), d.Complaints...)
 	} else {
-		n = Dossier{Code: e.Dossier, Procedure: e.Procedure, Agency: e.Agency, Holder: e.Agency, CreatedAt: e.At}
+		n = Dossier{Code: e.Dossier, Procedure: e.Procedure, Agency: e.Agency, Holder: e.Agency, CreatedAt: e.At,
+			Regime: cfg.RegimeAt(e.At)}
 	}
 	if e.Applicant != nil && n.Applicant == nil {
 		a := Applicant{Name: e.Applicant.Name, Phone: e.Applicant.Phone, IDHash: e.Applicant.IDHash}
@@ -220,9 +243,15 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 			proc = cfg.Procedure(n.Procedure)
 		}
 		n.ReceivedAt = tp(e.At)
-		n.ClockStart = tp(e.At)
-		n.LegalDueAt = legalDue(cfg, proc, e.At)
-		n.PromisedDueAt = n.LegalDueAt
+		n.Regime = cfg.RegimeAt(e.At)
+		n.CrossBoundary = e.CrossBoundary
+		if n.waitsForCompetentAgency() {
+			n.ClockStart, n.LegalDueAt, n.PromisedDueAt = nil, nil, nil
+		} else {
+			n.ClockStart = tp(e.At)
+			n.LegalDueAt = legalDue(cfg, proc, e.At)
+			n.PromisedDueAt = n.LegalDueAt
+		}
 		if e.Slip != nil {
 			s := *e.Slip
 			n.Slip = &s
@@ -237,6 +266,17 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 		}
 	case Transferred:
 		n.Holder = e.To
+		if n.waitsForCompetentAgency() && n.ClockStart == nil {
+			// The competent agency receives it: the clock starts now.
+			n.ClockStart = tp(e.At)
+			n.LegalDueAt = legalDue(cfg, proc, e.At)
+			if n.PromisedDueAt == nil {
+				n.PromisedDueAt = n.LegalDueAt
+			}
+			if n.Reschedules == 0 {
+				n.DueAt = n.PromisedDueAt
+			}
+		}
 	case SupplementRequested:
 		n.Supplements.Appraisal++
 		if n.PausedAt == nil {
@@ -286,6 +326,17 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 		if n.FinishedAt == nil && n.ReceivedAt != nil {
 			n.FinishedAt = tp(e.At)
 		}
+	case StopRequested:
+		if n.StopRequestedAt == nil {
+			n.StopRequestedAt = tp(e.At)
+		}
+	case StopNoticeIssued:
+		// Ends the dossier and its clock, as a withdrawal does.
+		n.Status = DossierStopped
+		n.StoppedAt = tp(e.At)
+		if n.FinishedAt == nil && n.ReceivedAt != nil {
+			n.FinishedAt = tp(e.At)
+		}
 	case ComplaintFiled:
 		n.Complaints = append(n.Complaints, Complaint{ID: e.Complaint, Category: e.Category, SubjectOfficial: e.SubjectOfficial})
 	case ComplaintResolved:
@@ -303,6 +354,17 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 	}
 	n.EventCount++
 	return &n
+}
+
+// waitsForCompetentAgency reports whether d's clock starts only when the
+// competent agency receives it: a cross-boundary receipt under a regime
+// with that rule (v2026a).
+func (d *Dossier) waitsForCompetentAgency() bool {
+	if !d.CrossBoundary {
+		return false
+	}
+	r, ok := RegimeInfo(d.Regime)
+	return ok && r.CompetentAgencyClock
 }
 
 // LegalDue returns the legal due time of a dossier of proc received (or
@@ -339,7 +401,7 @@ func legalDue(cfg *Config, proc *Procedure, t time.Time) *time.Time {
 // ClockAt returns d's clock at now (SPEC.md §4).
 func (d *Dossier) ClockAt(cfg *Config, now time.Time) Clock {
 	switch {
-	case d.Status == DossierWithdrawn || d.Status == DossierRefused:
+	case d.Status == DossierWithdrawn || d.Status == DossierRefused || d.Status == DossierStopped:
 		return Clock{State: ClockClosed}
 	case d.ReceivedAt == nil:
 		return Clock{State: ClockIntake}

@@ -30,6 +30,9 @@ const (
 	CodeTooManyRequests  = "too_many_requests"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
+	// CodeReadOnlyNode: a write sent to a read-only roll-up node (SPEC.md
+	// §10.5; issue 15).
+	CodeReadOnlyNode = "read_only_node"
 )
 
 // Error is an application error. Code is part of the API (SPEC.md §6.1);

@@ -24,8 +24,14 @@ const (
 	Withdrawn                 EventType = "withdrawn"
 	ComplaintFiled            EventType = "complaint_filed"
 	ComplaintResolved         EventType = "complaint_resolved"
-	ShiftStarted              EventType = "shift_started"
-	ShiftEnded                EventType = "shift_ended"
+	// StopRequested: the applicant asks to stop processing; StopNoticeIssued:
+	// the agency's stop notice (Form 05 of Circular 03/2025), which ends the
+	// dossier (state `stopped`). Decree 118/2025 Art. 21; SPEC.md §10.2.
+	// Both exist for dossiers of v2025 and later only.
+	StopRequested    EventType = "stop_requested"
+	StopNoticeIssued EventType = "stop_notice_issued"
+	ShiftStarted     EventType = "shift_started"
+	ShiftEnded       EventType = "shift_ended"
 	// DataNote records what an import or a feed could not tell about a
 	// dossier (a data-quality note, "ghi chú chất lượng dữ liệu"); it
 	// changes no state and is shown on the timeline. Not in SPEC.md §3.
@@ -37,7 +43,7 @@ var EventTypes = []EventType{
 	Submitted, IntakeSupplementRequested, IntakeRefused, Received, SlipIssued,
 	Transferred, SupplementRequested, SupplementReceived, ApologyIssued,
 	ResultReady, Returned, Rejected, Withdrawn, ComplaintFiled, ComplaintResolved,
-	ShiftStarted, ShiftEnded, DataNote,
+	ShiftStarted, ShiftEnded, DataNote, StopRequested, StopNoticeIssued,
 }
 
 // Valid reports whether t is one of the types of SPEC.md §3.
@@ -63,7 +69,7 @@ func (t EventType) Creates() bool {
 // events other than complaints.
 func (t EventType) Ends() bool {
 	switch t {
-	case Returned, Rejected, Withdrawn, IntakeRefused:
+	case Returned, Rejected, Withdrawn, IntakeRefused, StopNoticeIssued:
 		return true
 	}
 	return false
@@ -121,11 +127,16 @@ type Event struct {
 	PrevHash   string    `json:"prev_hash,omitempty"`
 	Hash       string    `json:"hash,omitempty"`
 
-	Procedure string     `json:"procedure,omitempty"`
-	Channel   string     `json:"channel,omitempty"`
-	Applicant *Applicant `json:"applicant,omitempty"`
-	Documents []Item     `json:"documents,omitempty"`
-	Slip      *Slip      `json:"slip,omitempty"`
+	Procedure string `json:"procedure,omitempty"`
+	Channel   string `json:"channel,omitempty"`
+	// CrossBoundary marks a dossier received outside the competent
+	// agency's area (the national portal's nonBoundary). From v2026a its
+	// clock starts when the competent agency receives it: at its first
+	// transfer (Decree 118/2025 Art. 17(3) as amended by Decree 309/2026).
+	CrossBoundary bool       `json:"cross_boundary,omitempty"`
+	Applicant     *Applicant `json:"applicant,omitempty"`
+	Documents     []Item     `json:"documents,omitempty"`
+	Slip          *Slip      `json:"slip,omitempty"`
 
 	// slip_issued
 	Number string    `json:"number,omitempty"`

@@ -56,6 +56,18 @@ func RegimeFor(t time.Time, loc *time.Location) string {
 	return RegimeV2018
 }
 
+// RegimeOf returns d's rule version: its Regime, or for a state stored
+// before the field existed, the version of its receipt (or creation) date.
+func (c *Config) RegimeOf(d *Dossier) string {
+	if d.Regime != "" {
+		return d.Regime
+	}
+	if d.ReceivedAt != nil {
+		return c.RegimeAt(*d.ReceivedAt)
+	}
+	return c.RegimeAt(d.CreatedAt)
+}
+
 // RegimeAt is RegimeFor in the configuration's zone.
 func (c *Config) RegimeAt(t time.Time) string { return RegimeFor(t, c.history.loc) }
 
@@ -153,6 +165,19 @@ var regimes = map[string]Regime{
 func RegimeInfo(id string) (Regime, bool) {
 	r, ok := regimes[id]
 	return r, ok
+}
+
+// ForRegime returns the configuration that judges dossiers of version
+// regime: c itself, or when rules.yaml overrides that version's thresholds
+// (`versions:`), a copy of c with those rules.
+func (c *Config) ForRegime(regime string) *Config {
+	r, ok := c.Rules.Versions[regime]
+	if !ok {
+		return c
+	}
+	v := *c
+	v.Rules = r
+	return &v
 }
 
 // RulesFor returns the thresholds for dossiers of version regime: the

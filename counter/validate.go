@@ -15,6 +15,11 @@ const (
 	CodeComplaintNotFound = "complaint_not_found"
 	CodeComplaintResolved = "complaint_resolved"
 	CodeTooManyEvents     = "too_many_events"
+	// CodeNotInRegime: the event type does not exist under the dossier's
+	// rule version (a stop under Decree 61/2018).
+	CodeNotInRegime = "not_in_regime"
+	// CodeNoStopRequest: a stop notice without the applicant's request.
+	CodeNoStopRequest = "no_stop_request"
 )
 
 // MaxEventsPerBatch bounds one POST /events batch (SPEC.md §6.2).
@@ -140,6 +145,7 @@ func CheckLoggedShape(cfg *Config, e *Event) error {
 		if cfg.Agency(e.To) == nil {
 			return Errorf(CodeUnknownAgency, "to", "unknown agency %q", "không có cơ quan %q", e.To)
 		}
+
 	case SupplementRequested:
 		if len(e.Items) == 0 {
 			return required("items")
@@ -239,9 +245,17 @@ func accept(cfg *Config, d *Dossier, e *Event) error {
 		if received {
 			return Errorf(CodeAlreadyReceived, "type", "dossier %q was already received", "hồ sơ %q đã được tiếp nhận", d.Code)
 		}
-	case SlipIssued, Transferred, SupplementRequested, SupplementReceived, ApologyIssued, ResultReady, Rejected, Returned:
+	case SlipIssued, Transferred, SupplementRequested, SupplementReceived, ApologyIssued, ResultReady, Rejected, Returned,
+		StopRequested, StopNoticeIssued:
 		if !received {
 			return Errorf(CodeNotReceived, "type", "dossier %q has not been received", "hồ sơ %q chưa được tiếp nhận", d.Code)
+		}
+	}
+	if e.Type == StopRequested || e.Type == StopNoticeIssued {
+		regime := cfg.RegimeOf(d)
+		if r, _ := RegimeInfo(regime); !r.StopEvents {
+			return Errorf(CodeNotInRegime, "type", "%s does not exist for dossier %q, received under %s (%s)",
+				"hồ sơ %[2]q tiếp nhận theo %[4]s (%[3]s) không có sự kiện %[1]s", string(e.Type), d.Code, regime, r.Decree)
 		}
 	}
 	if err := followsDossier(cfg, d, e); err != nil {
@@ -261,7 +275,12 @@ func accept(cfg *Config, d *Dossier, e *Event) error {
 		if d.Finished() {
 			return Errorf(CodeAlreadyFinished, "type", "dossier %q is already finished", "hồ sơ %q đã giải quyết xong", d.Code)
 		}
-	case ResultReady, Rejected:
+	case StopNoticeIssued:
+		if d.StopRequestedAt == nil {
+			return Errorf(CodeNoStopRequest, "type", "dossier %q has no stop request", "hồ sơ %q chưa có yêu cầu dừng giải quyết", d.Code)
+		}
+		fallthrough
+	case ResultReady, Rejected, StopRequested:
 		if d.Finished() {
 			return Errorf(CodeAlreadyFinished, "type", "dossier %q is already finished", "hồ sơ %q đã giải quyết xong", d.Code)
 		}
@@ -288,14 +307,16 @@ func accept(cfg *Config, d *Dossier, e *Event) error {
 // slips, the supplement's arrival and complaints. A unit that handed the
 // dossier on has no say in it any more.
 func followsDossier(cfg *Config, d *Dossier, e *Event) error {
-	holder := cfg.Within(d.Holder, e.Agency)
-	receiver := cfg.Within(d.Agency, e.Agency)
+	// A successor of the holder (or receiver) carries on its files
+	// (SPEC.md §10.2): ReadableFrom follows the successors.
+	holder := cfg.ReadableFrom(d.Holder, e.Agency)
+	receiver := cfg.ReadableFrom(d.Agency, e.Agency)
 	switch e.Type {
-	case SupplementRequested, ApologyIssued, ResultReady, Rejected, Transferred:
+	case SupplementRequested, ApologyIssued, ResultReady, Rejected, Transferred, StopNoticeIssued:
 		if holder {
 			return nil
 		}
-	case Returned, Withdrawn, SlipIssued, SupplementReceived, ComplaintFiled, ComplaintResolved:
+	case Returned, Withdrawn, SlipIssued, SupplementReceived, ComplaintFiled, ComplaintResolved, StopRequested:
 		if holder || receiver {
 			return nil
 		}
@@ -356,7 +377,7 @@ func Authorize(cfg *Config, w Writer, d *Dossier, e *Event) error {
 		if subject == "" {
 			subject = d.Holder
 		}
-		if !cfg.Within(subject, w.Agency) {
+		if !cfg.ReadableFrom(subject, w.Agency) {
 			return Errorf(CodeForbidden, "complaint", "the complaint's subject is outside the token's scope",
 				"người bị khiếu nại nằm ngoài phạm vi của mã truy cập")
 		}

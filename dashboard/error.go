@@ -45,6 +45,7 @@ var codes = map[string]int{
 	counter.CodeTooManyRequests:  http.StatusTooManyRequests,
 	counter.CodeUnavailable:      http.StatusServiceUnavailable,
 	counter.CodeInternal:         http.StatusInternalServerError,
+	counter.CodeReadOnlyNode:     http.StatusForbidden,
 
 	counter.CodeNotReceived:          http.StatusConflict,
 	counter.CodeAlreadyExists:        http.StatusConflict,
@@ -57,6 +58,8 @@ var codes = map[string]int{
 	counter.CodeTooLong:              http.StatusUnprocessableEntity,
 	counter.CodeBadCharacters:        http.StatusUnprocessableEntity,
 	counter.CodeOutOfRange:           http.StatusUnprocessableEntity,
+	counter.CodeNotInRegime:          http.StatusUnprocessableEntity,
+	counter.CodeNoStopRequest:        http.StatusConflict,
 
 	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodeBadRequest:       http.StatusBadRequest,

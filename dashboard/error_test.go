@@ -55,6 +55,9 @@ var wantStatus = map[string]int{
 	"too_long":               422,
 	"bad_characters":         422,
 	"instant_out_of_range":   422,
+	"not_in_regime":          422,
+	"no_stop_request":        409,
+	"read_only_node":         403,
 }
 
 // counterCodes returns the values of every Code* string constant declared

@@ -128,8 +128,11 @@ type trackingView struct {
 	Received, Promised, Due         string
 	Finished, Returned              string
 	State, StateClass               string
-	Pauses                          []trackingPause
-	Apologies                       []trackingApology
+	// Law cites the decree in force for the dossier (its rule version,
+	// SPEC.md §10.2), Stopped when a stop notice ended it.
+	Law, Stopped string
+	Pauses       []trackingPause
+	Apologies    []trackingApology
 }
 
 type trackingPause struct{ From, To, Reason string }
@@ -172,7 +175,12 @@ func (s *Server) handleTrackingView(c *fiber.Ctx) error {
 	}
 	v := trackingView{Code: d.Code, Procedure: d.Procedure, Agency: s.agencyName(d.Agency), Holder: s.agencyName(d.Holder),
 		Received: ft(d.ReceivedAt), Promised: ft(d.PromisedDueAt), Finished: ft(d.FinishedAt), Returned: ft(d.ReturnedAt),
-		State: stateVI[d.Clock.State], StateClass: d.Clock.State}
+		State: stateVI[d.Clock.State], StateClass: d.Clock.State, Stopped: ft(d.StoppedAt)}
+	if s.Config != nil {
+		if r, ok := counter.RegimeInfo(s.Config.RegimeOf(d)); ok {
+			v.Law = r.DecreeFull
+		}
+	}
 	if d.DueAt != nil && d.PromisedDueAt != nil && !d.DueAt.Equal(*d.PromisedDueAt) {
 		v.Due = ft(d.DueAt)
 	}

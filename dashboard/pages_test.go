@@ -49,9 +49,12 @@ func TestTrackingPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, hdr.Get("Content-Type"), "text/html")
 	for _, want := range []string{"Đăng ký thành lập hộ kinh doanh", code, "Tạm dừng, chờ bổ sung hồ sơ", "Bản sao chưa chứng thực",
-		"Chờ ý kiến cơ quan thuế", "Phòng Tài chính – Kế hoạch quận Hải Châu", liveNow.Format("02/01/2006")} {
+		"Chờ ý kiến cơ quan thuế", "Phòng Tài chính – Kế hoạch quận Hải Châu", liveNow.Format("02/01/2006"),
+		// received 11-3-2026: the law of its rule version, v2025
+		"Hồ sơ được giải quyết theo Nghị định 118/2025/NĐ-CP."} {
 		require.Contains(t, page, want)
 	}
+	require.NotContains(t, page, "61/2018", "not the repealed decree")
 	for _, secret := range []string{"Bí Mật", "0905999888", "cb-064", "Hoàng Thu Hằng"} {
 		require.NotContains(t, page, secret)
 	}

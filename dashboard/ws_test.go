@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net"
 	"net/http"
@@ -119,8 +120,11 @@ func (l *liveServer) post(t testing.TB, token string, e counter.Event) (int, map
 
 // refusal is an event that raises missing_reason at once: an intake
 // refusal without a reason, at the counter of agency.
+// The dossier code is in the national format, which the shipped rules
+// expect: its sequence is derived from id.
 func refusal(id, counterID string, at time.Time) counter.Event {
-	return counter.Event{ID: id, Type: counter.IntakeRefused, Dossier: "WS-" + id, At: at, Agency: counterID, Procedure: "1.000894"}
+	code := fmt.Sprintf("000.00.31.H17-%s-%04d", at.Format("060102"), crc32.ChecksumIEEE([]byte(id))%10000)
+	return counter.Event{ID: id, Type: counter.IntakeRefused, Dossier: code, At: at, Agency: counterID, Procedure: "1.000894"}
 }
 
 func (l *liveServer) dialWS(t testing.TB, query string, header http.Header) (*websocket.Conn, *http.Response, error) {

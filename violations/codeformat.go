@@ -15,26 +15,19 @@ import (
 // event's `at`. The basis is that of the dossier's rule version (by
 // receipt, else creation date). A dossier has one code, so the verdict
 // never changes by time alone. Status: open.
-//
-// It has the shape of a dossierRule; wire it with one entry in
-// dossierRules (engine.go).
+
 func dossierCodeFormat(tl *timeline) ([]counter.Violation, time.Time) {
 	cfg := tl.cfg
 	if len(tl.events) == 0 || !cfg.CodeFormatsOn() || counter.CodeFormatOK(cfg, tl.code) {
 		return nil, time.Time{}
 	}
 	first := tl.events[0]
-	dated := first.At
-	if tl.receipt >= 0 {
-		dated = tl.events[tl.receipt].At
-	}
 	v := counter.Violation{
 		Severity:   counter.SeverityLow,
 		Status:     counter.StatusOpen,
 		Agency:     first.Agency,
 		Official:   first.Official,
 		OccurredAt: first.At,
-		Basis:      BasisFor(cfg.RegimeAt(dated), counter.VDossierCodeFormat),
 		Details:    map[string]any{"code": tl.code, "formats": formatNames(cfg)},
 	}
 	return []counter.Violation{tl.raise(counter.VDossierCodeFormat, "1", v)}, time.Time{}

@@ -57,7 +57,7 @@ func complaints(tl *timeline) ([]counter.Violation, time.Time) {
 func backdatedEntries(tl *timeline) ([]counter.Violation, time.Time) {
 	var out []counter.Violation
 	for _, e := range tl.events {
-		if v, ok := backdatedEntry(tl.cfg, tl.code, e, tl.now); ok {
+		if v, ok := backdatedEntry(tl.cfg, tl.regime(), tl.code, e, tl.now); ok {
 			v.Dossier = tl.code
 			out = append(out, v)
 		}
@@ -71,7 +71,7 @@ func backdatedEntries(tl *timeline) ([]counter.Violation, time.Time) {
 // made it), details.recorded_at when it was written; charged to the
 // recording official's agency (the event's agency). Status: open.
 // Decision 2090/QĐ-UBND (Đà Nẵng): heads answer for truthful data.
-func backdatedEntry(cfg *counter.Config, prefix string, e counter.Event, now time.Time) (counter.Violation, bool) {
+func backdatedEntry(cfg *counter.Config, regime, prefix string, e counter.Event, now time.Time) (counter.Violation, bool) {
 	if e.RecordedAt.IsZero() {
 		return counter.Violation{}, false
 	}
@@ -80,7 +80,7 @@ func backdatedEntry(cfg *counter.Config, prefix string, e counter.Event, now tim
 	if limit, err := cfg.Add(e.At, cfg.Rules.BackdateTolerance); err != nil || !e.RecordedAt.After(limit) {
 		return counter.Violation{}, false
 	}
-	return charge(cfg, now, prefix, counter.VBackdatedEntry, e.ID, counter.Violation{
+	return charge(cfg, now, regime, prefix, counter.VBackdatedEntry, e.ID, counter.Violation{
 		Severity:   counter.SeverityLow,
 		Agency:     e.Agency,
 		Official:   e.Official,

@@ -165,13 +165,17 @@ func deskUnstaffed(cfg *counter.Config, desk counter.DeskState, events []counter
 				if s.ended {
 					details["until"] = stamp(cfg, s.end)
 				}
-				out = append(out, charge(cfg, now, prefix, counter.VDeskUnstaffed, fmt.Sprintf("%s/%d", date, nth[date]), counter.Violation{
+				disc := fmt.Sprintf("%s/%d", date, nth[date])
+				out = append(out, charge(cfg, now, "", prefix, counter.VDeskUnstaffed, disc, counter.Violation{
 					Severity:   counter.SeverityHigh,
 					Status:     status,
 					Agency:     desk.Agency,
 					OccurredAt: at,
 					Details:    details,
 				}))
+				if v, ok := secondedCharge(cfg, now, prefix, disc, desk, status, at, details); ok {
+					out = append(out, v)
+				}
 			}
 			day = nd
 		}
@@ -204,4 +208,38 @@ func nextGraceOut(cal *calendar.Calendar, start, now time.Time, grace time.Durat
 		ps = nd
 	}
 	return time.Time{}
+}
+
+// secondedCharge returns the second desk_unstaffed of an unstaffed desk
+// whose staff another agency seconds (agencies.yaml `seconded_by`), charged
+// to that agency and its head, when the rule version in force at the
+// breach makes it answerable: from v2025 the seconding agency must keep
+// backup staff so that reception never stops (Decree 118/2025 Art.
+// 11(8)). Its ID adds "/seconded" to the counter's; details.counter names
+// the counter.
+func secondedCharge(cfg *counter.Config, now time.Time, prefix, disc string, desk counter.DeskState,
+	status string, at time.Time, details map[string]any) (counter.Violation, bool) {
+	ag := cfg.Agency(desk.Agency)
+	if ag == nil {
+		return counter.Violation{}, false
+	}
+	by, ok := ag.SecondedBy[desk.Desk]
+	if !ok || cfg.Agency(by) == nil {
+		return counter.Violation{}, false
+	}
+	if r, _ := counter.RegimeInfo(cfg.RegimeAt(at)); !r.SecondingAgencyCharged {
+		return counter.Violation{}, false
+	}
+	d := make(map[string]any, len(details)+1)
+	for k, v := range details {
+		d[k] = v
+	}
+	d["counter"] = desk.Agency
+	return charge(cfg, now, "", prefix, counter.VDeskUnstaffed, disc+"/seconded", counter.Violation{
+		Severity:   counter.SeverityHigh,
+		Status:     status,
+		Agency:     by,
+		OccurredAt: at,
+		Details:    d,
+	}), true
 }

@@ -121,7 +121,8 @@ func TestDeskUnstaffed(t *testing.T) {
 			for _, v := range vs {
 				require.Empty(t, v.Dossier)
 				require.Equal(t, cfg.HeadOf(desk), v.Head)
-				require.Equal(t, violations.BasisOf(counter.VDeskUnstaffed), v.Basis)
+				// The article of the rule version in force at the breach.
+				require.Equal(t, violations.BasisFor(cfg.RegimeAt(v.OccurredAt), counter.VDeskUnstaffed), v.Basis)
 			}
 			switch c.next {
 			case "":

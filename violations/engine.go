@@ -28,6 +28,7 @@ func dossierRules() []dossierRule {
 		repeatedSupplement, inconsistentSupplement, extraDocument, lateSupplementRequest, missingReason,
 		stepOverrun, responsibilityBounce, lateTransfer,
 		complaints, backdatedEntries,
+		databaseDocumentRequested, dossierCodeFormat,
 	}
 }
 
@@ -41,6 +42,15 @@ func dossierRules() []dossierRule {
 func (e *Engine) EvaluateDossier(cfg *counter.Config, d *counter.Dossier, events []counter.Event, now time.Time) ([]counter.Violation, time.Time) {
 	if len(events) == 0 {
 		return nil, time.Time{}
+	}
+	if len(cfg.Rules.Versions) > 0 {
+		// The thresholds of the dossier's rule version (rules.yaml
+		// `versions:`), by the state its whole history folds to.
+		var st *counter.Dossier
+		for _, e := range events {
+			st = counter.Fold(cfg, st, e)
+		}
+		cfg = cfg.ForRegime(cfg.RegimeOf(st))
 	}
 	tl := newTimeline(cfg, d, events, now)
 	var out []counter.Violation
@@ -80,7 +90,7 @@ func (e *Engine) EvaluateDesk(cfg *counter.Config, desk counter.DeskState, event
 	out, next := deskUnstaffed(cfg, desk, events, now)
 	prefix := deskPrefix(desk)
 	for _, ev := range events {
-		if v, ok := backdatedEntry(cfg, prefix, ev, now); ok {
+		if v, ok := backdatedEntry(cfg, "", prefix, ev, now); ok {
 			out = append(out, v)
 		}
 	}
@@ -90,14 +100,20 @@ func (e *Engine) EvaluateDesk(cfg *counter.Config, desk counter.DeskState, event
 
 // charge fills in a violation's common fields: the ID is
 // "<prefix>/<code>/<discriminator>", the head is the head of the agency
-// charged, and detected_at is now (the store keeps the first detection).
-func charge(cfg *counter.Config, now time.Time, prefix, code, disc string, v counter.Violation) counter.Violation {
+// charged, detected_at is now (the store keeps the first detection), and
+// the basis is the article of rule version regime (SPEC.md §10.2): the
+// dossier's, or for a breach of no dossier ("") the version in force at
+// occurred_at.
+func charge(cfg *counter.Config, now time.Time, regime, prefix, code, disc string, v counter.Violation) counter.Violation {
 	v.ID = prefix + "/" + code + "/" + disc
 	v.Code = code
 	v.Head = cfg.HeadOfAt(v.Agency, v.OccurredAt) // the head in office when it happened
 	v.DetectedAt = now
 	if v.Basis == "" {
-		v.Basis = BasisOf(code)
+		if regime == "" {
+			regime = cfg.RegimeAt(v.OccurredAt)
+		}
+		v.Basis = BasisFor(regime, code)
 	}
 	if v.Status == "" {
 		v.Status = counter.StatusOpen
@@ -108,7 +124,15 @@ func charge(cfg *counter.Config, now time.Time, prefix, code, disc string, v cou
 // raise builds a violation of tl's dossier.
 func (tl *timeline) raise(code, disc string, v counter.Violation) counter.Violation {
 	v.Dossier = tl.code
-	return charge(tl.cfg, tl.now, tl.code, code, disc, v)
+	return charge(tl.cfg, tl.now, tl.regime(), tl.code, code, disc, v)
+}
+
+// regime returns the dossier's rule version.
+func (tl *timeline) regime() string {
+	if f := tl.final(); f != nil {
+		return tl.cfg.RegimeOf(f)
+	}
+	return ""
 }
 
 // stamp formats t for details: RFC 3339 in the calendar's zone, so that

@@ -209,3 +209,50 @@ func missingReason(tl *timeline) ([]counter.Violation, time.Time) {
 	}
 	return out, time.Time{}
 }
+
+// databaseDocumentRequested raises `database_document_requested` for each
+// supplement request (at intake or after receipt) that asks for a paper
+// the procedure marks `in_national_db`: the agency must use the data the
+// national databases hold and must not ask the applicant for it (Decree
+// 118/2025 Art. 5(1); Art. 4(2a) as amended by Decree 309/2026). Only for
+// dossiers whose rule version makes it a breach (v2025 and later); one
+// per request, high severity, charged to the request's agency and
+// official at its `at`; details name the papers. Status: open.
+func databaseDocumentRequested(tl *timeline) ([]counter.Violation, time.Time) {
+	if r, _ := counter.RegimeInfo(tl.regime()); !r.DatabaseDocuments {
+		return nil, time.Time{}
+	}
+	var out []counter.Violation
+	for i, e := range tl.events {
+		if phaseOf(e.Type) == "" {
+			continue
+		}
+		code := e.Procedure
+		if code == "" {
+			code = tl.states[i].Procedure
+		}
+		proc := tl.cfg.Procedure(code)
+		if proc == nil {
+			continue
+		}
+		var held []string
+		for _, it := range e.Items {
+			for _, doc := range proc.Documents {
+				if it.Code != "" && doc.Code == it.Code && doc.InNationalDB {
+					held = append(held, itemLabel(it))
+				}
+			}
+		}
+		if len(held) == 0 {
+			continue
+		}
+		out = append(out, tl.raise(counter.VDatabaseDocumentRequested, e.ID, counter.Violation{
+			Severity:   counter.SeverityHigh,
+			Agency:     e.Agency,
+			Official:   e.Official,
+			OccurredAt: e.At,
+			Details:    map[string]any{"phase": phaseOf(e.Type), "items": held, "procedure": code},
+		}))
+	}
+	return out, time.Time{}
+}

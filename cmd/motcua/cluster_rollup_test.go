@@ -162,7 +162,7 @@ func TestClusterRollup(t *testing.T) {
 	status, body = request(t, "POST", rollup+"/api/v1/events", nationalWriter, receiptAt(t, "nat-e1", "NAT-1", "so-xd-motcua"))
 	require.Equal(t, 403, status, "%s", body)
 	require.NoError(t, json.Unmarshal(body, &refusal))
-	require.Equal(t, "forbidden", refusal.Error.Code)
+	require.Equal(t, "read_only_node", refusal.Error.Code)
 	require.Contains(t, refusal.Error.Message, "read-only roll-up")
 	require.Contains(t, string(body), "nút tổng hợp chỉ đọc")
 	status, body = request(t, "GET", rollup+"/api/v1/dossiers/NAT-1", nationalBoot, nil)

@@ -51,11 +51,11 @@ func TestScenarioSupplementRestartsTheClock(t *testing.T) {
 	a.post("2026-03-02 09:30", "transferred", "HC-2", counterHC, map[string]any{"to": tckhHC})
 	// Within 3 working days, once, for a listed paper, with a reason.
 	a.post("2026-03-03 10:00", "supplement_requested", "HC-2", tckhHC, map[string]any{
-		"items": []any{map[string]any{"code": "cccd"}}, "reason": "Căn cước công dân hết hạn"})
+		"items": []any{map[string]any{"code": "bien_ban_hop"}}, "reason": "Thiếu biên bản họp thành viên hộ gia đình"})
 	_, body := a.do("GET", "/api/v1/dossiers/HC-2", nil)
 	clock := body["dossier"].(map[string]any)["clock"].(map[string]any)
 	require.Equal(t, "paused", clock["state"])
-	require.Equal(t, "Căn cước công dân hết hạn", clock["paused_reason"])
+	require.Equal(t, "Thiếu biên bản họp thành viên hộ gia đình", clock["paused_reason"])
 	// The complete dossier arrives Fri 06/03: the full 3 working days run
 	// again (Mon 9, Tue 10, Wed 11), and the old slip's promise lapses.
 	body = a.post("2026-03-06 09:00", "supplement_received", "HC-2", counterHC, nil)

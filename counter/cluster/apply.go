@@ -49,9 +49,9 @@ func errUnavailable(en, vi string, args ...any) error {
 }
 
 // ErrReadOnly returns the refusal of a write to a roll-up node (403
-// forbidden): it folds the provinces' logs and writes none.
+// read_only_node): it folds the provinces' logs and writes none.
 func ErrReadOnly() error {
-	return counter.Errorf(counter.CodeForbidden, "",
+	return counter.Errorf(counter.CodeReadOnlyNode, "",
 		"this is a read-only roll-up node: write to the province's own nodes",
 		"đây là nút tổng hợp chỉ đọc: hãy ghi vào các nút của tỉnh")
 }

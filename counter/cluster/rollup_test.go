@@ -143,6 +143,7 @@ func TestRollupSourcesProvinces(t *testing.T) {
 		Procedure: "1.001", Channel: counter.ChannelDirect}})
 	require.Equal(t, counter.CodeForbidden, counter.ErrorCode(err))
 	require.Contains(t, err.Error(), "read-only roll-up")
+	require.Equal(t, counter.CodeReadOnlyNode, counter.ErrorCode(err))
 	_, err = rn.NextDossierCode("000.00.31.H17", time.Now())
 	require.Equal(t, counter.CodeForbidden, counter.ErrorCode(err))
 

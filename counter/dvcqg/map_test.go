@@ -21,7 +21,7 @@ func testConfig(t testing.TB) *counter.Config {
 	cfg, err := configs.Load(os.DirFS("../../configs"))
 	require.NoError(t, err)
 	cfg.Agency("so-xd").Code = "000.00.31.H17"
-	cfg.Agency("q-haichau").Code = "000.20.31.H17"
+	cfg.Agency("phuong-haichau").Code = "000.20.31.H17" // a ward in force in 2026
 	return counter.NewConfig(cfg.Root, cfg.Officials, cfg.Procedures, cfg.Calendar, cfg.Rules)
 }
 

@@ -16,6 +16,7 @@ func SweepAsBefore(s *Store, now time.Time) error {
 	_, err := s.sweepChunkLoop(now)
 	return err
 }
+
 // EncodeTrack and DecodeTrack are the score_tracks codec (scoretrack.go).
 func EncodeTrack(tr counter.ScoreTrack) []byte { return encodeTrack(tr) }
 

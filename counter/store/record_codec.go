@@ -43,6 +43,10 @@ type dossierRecord struct {
 	LastSeq       uint64              `json:"ls"`
 	EventCount    int                 `json:"ec"`
 	Visible       []string            `json:"v,omitempty"`
+	Regime        string              `json:"rg,omitempty"`
+	StopRequested int64               `json:"sq,omitempty"`
+	StoppedAt     int64               `json:"st,omitempty"`
+	CrossBoundary bool                `json:"xb,omitempty"`
 }
 
 func nanos(t *time.Time) int64 {
@@ -71,7 +75,8 @@ func encodeDossier(d *counter.Dossier) ([]byte, error) {
 		Intake: d.Supplements.Intake, Appraisal: d.Supplements.Appraisal, Reschedules: d.Reschedules,
 		ClockStart: nanos(d.ClockStart), PausedAt: nanos(d.PausedAt), PausedReason: d.PausedReason,
 		ReturnedAt: nanos(d.ReturnedAt), Complaints: d.Complaints, UpdatedAt: d.UpdatedAt.UnixNano(),
-		LastSeq: d.LastSeq, EventCount: d.EventCount, Visible: d.Visible}
+		LastSeq: d.LastSeq, EventCount: d.EventCount, Visible: d.Visible,
+		Regime: d.Regime, StopRequested: nanos(d.StopRequestedAt), StoppedAt: nanos(d.StoppedAt), CrossBoundary: d.CrossBoundary}
 	if d.Holder != d.Agency {
 		r.Holder = d.Holder
 	}
@@ -99,8 +104,13 @@ func (s *Store) decodeDossier(b []byte) (*counter.Dossier, error) {
 		Supplements: counter.Supplements{Intake: r.Intake, Appraisal: r.Appraisal}, Reschedules: r.Reschedules,
 		ClockStart: fromNanos(r.ClockStart, loc), PausedAt: fromNanos(r.PausedAt, loc), PausedReason: r.PausedReason,
 		ReturnedAt: fromNanos(r.ReturnedAt, loc), Complaints: r.Complaints, LastSeq: r.LastSeq, EventCount: r.EventCount,
-		Visible:     r.Visible,
-		TrackingKey: s.TrackingKey(r.Code)}
+		Visible: r.Visible,
+		Regime:  r.Regime, StopRequestedAt: fromNanos(r.StopRequested, loc), StoppedAt: fromNanos(r.StoppedAt, loc),
+		CrossBoundary: r.CrossBoundary,
+		TrackingKey:   s.TrackingKey(r.Code)}
+	if d.Regime == "" {
+		d.Regime = s.cfg.RegimeOf(d) // a state stored before the field existed
+	}
 	if d.Holder == "" {
 		d.Holder = d.Agency
 	}

@@ -25,7 +25,7 @@ const M = (() => {
       'Hẹn trả': 'Due time', 'Quầy': 'Desk', 'Mã khiếu nại': 'Complaint id', 'Loại khiếu nại': 'Category',
       'Cán bộ bị khiếu nại': 'Subject official', 'Nội dung': 'Text', 'Kết quả': 'Outcome', 'In phiếu': 'Print slip',
       'Đã ghi': 'Recorded', 'Sự kiện vừa ghi': 'Recently recorded', 'Diễn biến hồ sơ': 'Dossier timeline',
-      'Thời hạn theo luật': 'Legal due', 'Hẹn trả kết quả': 'Promised', 'Hạn hiện tại': 'Effective due', 'Hoàn thành': 'Finished',
+      'Thời hạn theo luật': 'Legal due', 'Hẹn trả kết quả': 'Promised', 'Hạn hiện tại': 'Effective due', 'Hoàn thành': 'Finished', 'Căn cứ pháp lý': 'Legal basis',
       'Trạng thái': 'Status', 'Không tìm thấy hồ sơ': 'Dossier not found', 'Giấy tờ nộp': 'Documents handed in',
       'Trực tiếp': 'Direct', 'Trực tuyến (qua mạng)': 'Online', 'Bưu chính': 'Postal', 'Tự động': 'Automatic',
       'Người đứng đầu': 'Head', 'tổng': 'total', 'trực tiếp': 'direct', 'đang quá hạn': 'open overdue',
@@ -79,6 +79,8 @@ const M = (() => {
     desk_unstaffed: ['Quầy không có người trực', 'Desk unstaffed'],
     complaint: ['Khiếu nại, phản ánh', 'Complaint'],
     backdated_entry: ['Nhập liệu lùi ngày', 'Backdated entry'],
+    database_document_requested: ['Yêu cầu giấy tờ đã có trong CSDL quốc gia', 'Asked for a paper the national databases hold'],
+    dossier_code_format: ['Mã hồ sơ sai định dạng', 'Dossier code format'],
   };
   const codeName = (c) => (codes[c] ? codes[c][lang === 'vi' ? 0 : 1] : c);
 
@@ -94,7 +96,7 @@ const M = (() => {
     intake_refused: ['Từ chối tiếp nhận (Mẫu 03)', 'Intake refused (Form 03)'],
     received: ['Tiếp nhận hồ sơ (Mẫu 01)', 'Received (Form 01)'],
     slip_issued: ['Cấp giấy tiếp nhận', 'Slip issued'],
-    transferred: ['Chuyển hồ sơ (Mẫu 05)', 'Transferred (Form 05)'],
+    transferred: ['Chuyển hồ sơ (phiếu kiểm soát)', 'Transferred (control slip)'],
     supplement_requested: ['Yêu cầu bổ sung', 'Supplement requested'],
     supplement_received: ['Nhận hồ sơ bổ sung', 'Supplement received'],
     apology_issued: ['Phiếu xin lỗi, hẹn lại (Mẫu 04)', 'Apology (Form 04)'],
@@ -104,6 +106,8 @@ const M = (() => {
     withdrawn: ['Rút hồ sơ', 'Withdrawn'],
     complaint_filed: ['Khiếu nại, phản ánh', 'Complaint filed'],
     complaint_resolved: ['Giải quyết khiếu nại', 'Complaint resolved'],
+    stop_requested: ['Đề nghị dừng giải quyết', 'Stop requested'],
+    stop_notice_issued: ['Thông báo dừng giải quyết (Mẫu 05)', 'Stop notice (Form 05)'],
     shift_started: ['Bắt đầu ca trực', 'Shift started'],
     shift_ended: ['Kết thúc ca trực', 'Shift ended'],
   };
@@ -115,6 +119,13 @@ const M = (() => {
     stopped: ['Đã dừng giải quyết', 'Stopped'],
   };
   const statusName = (s) => (statuses[s] ? statuses[s][lang === 'vi' ? 0 : 1] : s);
+  // The decree each rule version cites (counter/regime.go, SPEC.md §10.2).
+  const regimes = {
+    v2018: 'Nghị định 61/2018/NĐ-CP, sửa đổi, bổ sung bởi Nghị định 107/2021/NĐ-CP',
+    v2025: 'Nghị định 118/2025/NĐ-CP',
+    v2026a: 'Nghị định 118/2025/NĐ-CP, sửa đổi, bổ sung bởi Nghị định 309/2026/NĐ-CP',
+  };
+  const lawName = (r) => regimes[r] || r || '—';
   const severities = { high: ['Nghiêm trọng', 'High'], medium: ['Trung bình', 'Medium'], low: ['Nhẹ', 'Low'] };
   const severityName = (s) => (severities[s] ? severities[s][lang === 'vi' ? 0 : 1] : s);
   // Violation statuses; "withdrawn": the completed history no longer
@@ -293,6 +304,6 @@ const M = (() => {
     if (so) so.addEventListener('click', () => { sessionStorage.removeItem('motcua.token'); localStorage.removeItem('motcua.token'); location.reload(); });
   });
 
-  return { t, codeName, stateName, eventName, statusName, severityName, vstatusName, counts, fieldName, fold, parseVN, fmtVN, api, download, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,
+  return { t, codeName, stateName, eventName, statusName, lawName, severityName, vstatusName, counts, fieldName, fold, parseVN, fmtVN, api, download, live, signIn, now, fmtTime, fmtClock, isoLocal, el, uid, params,
     hasToken: () => !!token, lang: () => lang, APIError };
 })();

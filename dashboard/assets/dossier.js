@@ -29,6 +29,7 @@
     intake_supplement_requested: ['02', (c, e) => Forms.supplement(c, e)], supplement_requested: ['02', (c, e) => Forms.supplement(c, e)],
     intake_refused: ['03', (c, e) => Forms.refusal(c, e)], rejected: ['03', (c, e) => Forms.refusal(c, e)],
     apology_issued: ['04', (c, e) => Forms.apology(c, e)],
+    stop_notice_issued: ['05', (c, e) => Forms.stopNotice(c, e)],
   };
   const ctx = () => ({ d: data.dossier, events: data.events, agencies, procedures, officials, publicURL: (data.dossier.tracking_url || '').replace(/\/tra-cuu\/.*$/, '') });
   function print(form) {
@@ -52,6 +53,7 @@
       ['Cơ quan', name(d.agency)], ['Đang giữ', name(d.holder)], ['Trạng thái', M.statusName(d.status)],
       ['Đã tiếp nhận', M.fmtTime(d.received_at)], ['Thời hạn theo luật', M.fmtTime(d.legal_due_at)],
       ['Hẹn trả kết quả', M.fmtTime(d.promised_due_at)], ['Hạn hiện tại', M.fmtTime(d.due_at)], ['Hoàn thành', M.fmtTime(d.finished_at)],
+      ['Căn cứ pháp lý', M.lawName(d.regime)],
     ];
     $('facts').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', null, t(k)), el('dd', null, v)]));
     $('events').replaceChildren(...data.events.map((e) => {

@@ -146,5 +146,26 @@ const Forms = (() => {
     return box;
   }
 
-  return { slip, supplement, refusal, apology, hm };
+  // stopNotice renders Form 05 (Circular 03/2025, from v2025) for event e:
+  // the stop notice sent after the applicant's request (Decree 118/2025
+  // Art. 21), signed by the head of its agency.
+  function stopNotice(ctx, e) {
+    const box = header(ctx, '05', 'THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ');
+    const proc = ctx.procedures.get(ctx.d.procedure);
+    const req = (ctx.events || []).find((x) => x.type === 'stop_requested');
+    box.append(p('Kính gửi Ông/Bà:', ctx.d.applicant && ctx.d.applicant.name));
+    box.append(p('Ngày nhận hồ sơ:', hm(ctx.d.received_at)), p('Nội dung yêu cầu giải quyết:', proc ? proc.name : ctx.d.procedure));
+    box.append(p('Ngày Ông/Bà đề nghị dừng giải quyết:', req ? hm(req.at) : '…'));
+    if (req && req.reason) box.append(p('Lý do đề nghị:', req.reason));
+    box.append(el('p', null, 'Theo đề nghị của Ông/Bà, cơ quan, đơn vị thông báo dừng giải quyết hồ sơ nêu trên kể từ:'));
+    box.append(p('Thời điểm dừng:', hm(e.at), 'due'));
+    box.append(el('p', null, 'Hồ sơ đã nộp được trả lại theo đề nghị của Ông/Bà (nếu có).'));
+    const a = ctx.agencies.get(e.agency) || { head: {} };
+    const head = a.head || {};
+    box.append(sign('', (head.title || 'THỦ TRƯỞNG CƠ QUAN').toUpperCase(), head.name));
+    box.querySelector('.signs > div:first-child').replaceChildren(el('span', null, dateLine(e.at)));
+    return box;
+  }
+
+  return { slip, supplement, refusal, apology, stopNotice, hm };
 })();
