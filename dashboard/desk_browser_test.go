@@ -342,7 +342,8 @@ func TestDeskClosingBrowser(t *testing.T) {
 }
 
 // TestDossierPageBrowser: the dossier page speaks Vietnamese (states,
-// severities, statuses), prints Forms 01-04, and the public look-up form
+// severities, statuses), prints Forms 01, 02 and the stop notice (Form
+// 05, with the law of the dossier's version), and the public look-up form
 // leads to the status page.
 func TestDossierPageBrowser(t *testing.T) {
 	ctx := browser(t)
@@ -375,6 +376,31 @@ func TestDossierPageBrowser(t *testing.T) {
 	require.Contains(t, text(t, ctx, `#slip`), "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ")
 	require.Contains(t, text(t, ctx, `#slip`), "Giấy xác nhận của tổ dân phố")
 	screenshot(t, ctx, "dossier-form02-1366.png")
+
+	// A stop at the applicant's request (2025 law): the page names the
+	// law and the stopped state, and prints Form 05 signed by the head.
+	for _, e := range []counter.Event{
+		{ID: "dp-3", Type: counter.Received, Dossier: "DP-2", At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct",
+			Applicant: &counter.Applicant{Name: "Lê Thị Cúc"}},
+		{ID: "dp-4", Type: counter.StopRequested, Dossier: "DP-2", At: at.Add(time.Hour), Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Reason: "Không còn nhu cầu"},
+		{ID: "dp-5", Type: counter.StopNoticeIssued, Dossier: "DP-2", At: at.Add(2 * time.Hour), Agency: "phuong-haichau-ttpvhcc", Official: "cb-248"},
+	} {
+		status, body := l.post(t, "desk-root", e)
+		require.Equal(t, 201, status, "%v", body)
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(l.URL+"/d/DP-2?noprint=1&access_token=head-root")))
+	waitFor(t, ctx, `body[data-ready="1"]`)
+	page = text(t, ctx, `main`)
+	for _, want := range []string{"Đã dừng giải quyết", "Nghị định 118/2025/NĐ-CP", "Đề nghị dừng giải quyết", "Thông báo dừng giải quyết (Mẫu 05)"} {
+		require.Contains(t, page, want)
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-form="05"]`))))
+	waitFor(t, ctx, `#slip[data-form="05"]`)
+	form := text(t, ctx, `#slip`)
+	for _, want := range []string{"THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Mẫu số 05", "Thông tư số 03/2025/TT-VPCP", "Không còn nhu cầu", "Lê Thị Cúc", "Hoàng Hữu Hằng"} {
+		require.Contains(t, form, want)
+	}
+	screenshot(t, ctx, "dossier-form05-1366.png")
 
 	// The citizen's look-up form.
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(l.URL+"/tra-cuu")))
