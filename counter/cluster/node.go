@@ -570,9 +570,24 @@ func (n *Node) Secret(ctx context.Context) ([]byte, error) {
 	if _, err := n.meta.Create(ctx, "secret", []byte(enc)); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		return nil, fmt.Errorf("cluster: store secret: %w", err)
 	}
-	e, err := n.meta.Get(ctx, "secret")
-	if err != nil {
-		return nil, fmt.Errorf("cluster: read secret: %w", err)
+	// Another node may have created it a moment ago: a replica answering
+	// a direct get can lag behind the leader that refused our Create, so
+	// "not found" right after "exists" is retried until it shows up.
+	var e jetstream.KeyValueEntry
+	for wait := 20 * time.Millisecond; ; wait *= 2 {
+		var err error
+		e, err = n.meta.Get(ctx, "secret")
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, jetstream.ErrKeyNotFound) || wait > 5*time.Second {
+			return nil, fmt.Errorf("cluster: read secret: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("cluster: read secret: %w", ctx.Err())
+		case <-time.After(wait):
+		}
 	}
 	secret, err := base64.StdEncoding.DecodeString(string(e.Value()))
 	if err != nil || len(secret) < 16 {
