@@ -33,6 +33,9 @@ const (
 	// CodeReadOnlyNode: a write sent to a read-only roll-up node (SPEC.md
 	// §10.5; issue 15).
 	CodeReadOnlyNode = "read_only_node"
+	// CodeAgencyNotInForce: an event at (or a transfer to) an agency that
+	// was not in force on the event's date (SPEC.md §10.2; issue 11).
+	CodeAgencyNotInForce = "agency_not_in_force"
 )
 
 // Error is an application error. Code is part of the API (SPEC.md §6.1);

@@ -1,9 +1,13 @@
 package counter
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/motcua/motcua/counter/calendar"
 )
 
 // Codes for acceptance rules beyond SPEC.md's named ones.
@@ -46,7 +50,26 @@ func CheckShape(cfg *Config, e *Event) error {
 	if err := CheckLimits(cfg, e); err != nil {
 		return err
 	}
-	return CheckLoggedShape(cfg, e)
+	if err := CheckLoggedShape(cfg, e); err != nil {
+		return err
+	}
+	return checkInForce(cfg, e)
+}
+
+// checkInForce refuses an event at an agency, or a transfer to one, that
+// was not in force on the event's date: a district counter abolished on
+// 1-7-2025 takes no new dossiers afterwards, its successor does. Only new
+// events are checked: the log keeps what was accepted under the tree of
+// its day, and replays it whatever the tree says now.
+func checkInForce(cfg *Config, e *Event) error {
+	day := calendarDate(cfg, e.At)
+	if !cfg.InForce(e.Agency, e.At) {
+		return notInForce(cfg, "agency", e.Agency, day)
+	}
+	if e.Type == Transferred && !cfg.InForce(e.To, e.At) {
+		return notInForce(cfg, "to", e.To, day)
+	}
+	return nil
 }
 
 // CheckLoggedShape is CheckShape without the input limits: what replaying
@@ -383,4 +406,25 @@ func Authorize(cfg *Config, w Writer, d *Dossier, e *Event) error {
 		}
 	}
 	return nil
+}
+
+// calendarDate is t's civil date in the calendar's zone.
+func calendarDate(cfg *Config, t time.Time) calendar.Date {
+	return calendar.DateOf(t.In(cfg.Calendar.Location))
+}
+
+// notInForce is the refusal of an event at (field "to": a transfer to)
+// agency id on day, naming the heirs an ended agency's work went to.
+func notInForce(cfg *Config, field, id string, day calendar.Date) error {
+	en, vi := "", ""
+	if heirs := cfg.Heirs(id); len(heirs) > 0 {
+		if len(heirs) > 3 {
+			heirs = append(heirs[:3:3], "…")
+		}
+		list := strings.Join(heirs, ", ")
+		en, vi = "; its work went to "+list, "; đơn vị kế thừa: "+list
+	}
+	return &Error{Code: CodeAgencyNotInForce, Field: field,
+		Message:   fmt.Sprintf("agency %q is not in force on %s (ended, or not yet set up)%s", id, day, en),
+		MessageVI: fmt.Sprintf("cơ quan %q không hoạt động vào ngày %s (đã giải thể, sáp nhập hoặc chưa thành lập)%s", id, day, vi)}
 }

@@ -12,8 +12,8 @@ import (
 // SVG, sorting by score both ways, the English toggle, and another
 // month through the picker.
 func TestBaoCaoBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 12)
+	ctx := browser(t)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1440, 1000),
 		chromedp.Navigate(l.URL+"/bao-cao?agency=phuong-haichau&from=2026-02-01&to=2026-03-11&access_token=head-root"),
@@ -67,8 +67,8 @@ func TestBaoCaoBrowser(t *testing.T) {
 // TestBaoCaoScopeBrowser: a ward head who asks for the city's page sees
 // the refusal, in Vietnamese, and no card.
 func TestBaoCaoScopeBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 0)
+	ctx := browser(t)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(l.URL+"/bao-cao?agency=tp-danang&access_token=head-thachthang"),
 		chromedp.WaitVisible(chromedp.CSS(`#msg:not([hidden])`)),

@@ -76,8 +76,8 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 // TestWallboardBrowser: an open wallboard shows a violation posted
 // through the API within a second, without reloading.
 func TestWallboardBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 5)
+	ctx := browser(t)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1920, 1080),
 		chromedp.Navigate(l.URL+"/wallboard?agency=tp-danang&access_token=viewer-root"),
@@ -89,7 +89,7 @@ func TestWallboardBrowser(t *testing.T) {
 	require.Equal(t, "UBND thành phố Đà Nẵng", head)
 	screenshot(t, ctx, "wallboard.png")
 
-	status, out := l.post(t, "desk-root", refusal("live-1", "q-haichau-motcua", liveNow.Add(-10*time.Minute)))
+	status, out := l.post(t, "desk-root", refusal("live-1", "phuong-haichau-ttpvhcc", liveNow.Add(-10*time.Minute)))
 	require.Equal(t, http.StatusCreated, status)
 	posted := time.Now()
 	var vs []counter.Violation
@@ -104,7 +104,7 @@ func TestWallboardBrowser(t *testing.T) {
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#feed li[data-id="`+vs[0].ID+`"]`)))
 	require.NoError(t, err)
 	require.Contains(t, text, "Không nêu lý do")
-	require.Contains(t, text, "Bộ phận một cửa quận Hải Châu")
+	require.Contains(t, text, "Trung tâm Phục vụ hành chính công phường Hải Châu")
 
 	// The English toggle relabels the board in place.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#lang`))))
@@ -114,21 +114,21 @@ func TestWallboardBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#lang`))))
 }
 
-// TestWallboardScopeBrowser: a board scoped to one district never shows
-// another district's data, live or loaded.
+// TestWallboardScopeBrowser: a board scoped to one ward never shows
+// another ward's data, live or loaded.
 func TestWallboardScopeBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 3)
+	ctx := browser(t)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1920, 1080),
-		chromedp.Navigate(l.URL+"/wallboard?agency=q-haichau&access_token=viewer-haichau"),
+		chromedp.Navigate(l.URL+"/wallboard?agency=phuong-haichau&access_token=viewer-phuong-haichau"),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ws="open"][data-loaded="1"] #units .unit`)),
 	))
 	// One violation in another district, then one in this: once the
 	// second shows, the first has had its chance to leak.
-	status, other := l.post(t, "desk-root", refusal("scope-tk", "q-thanhkhe-motcua", liveNow.Add(-5*time.Minute)))
+	status, other := l.post(t, "desk-root", refusal("scope-tk", "phuong-thanhkhe-ttpvhcc", liveNow.Add(-5*time.Minute)))
 	require.Equal(t, http.StatusCreated, status)
-	status, own := l.post(t, "desk-root", refusal("scope-hc", "q-haichau-motcua", liveNow.Add(-5*time.Minute)))
+	status, own := l.post(t, "desk-root", refusal("scope-hc", "phuong-haichau-ttpvhcc", liveNow.Add(-5*time.Minute)))
 	require.Equal(t, http.StatusCreated, status)
 	var vo, vh []counter.Violation
 	require.NoError(t, json.Unmarshal(other["violations"], &vo))
@@ -137,7 +137,7 @@ func TestWallboardScopeBrowser(t *testing.T) {
 	screenshot(t, ctx, "wallboard-district.png")
 
 	html := eval[string](t, ctx, `document.body.innerText`)
-	require.Contains(t, html, "UBND quận Hải Châu")
+	require.Contains(t, html, "UBND phường Hải Châu")
 	require.NotContains(t, html, vo[0].Dossier)
 	for _, foreign := range []string{"Thanh Khê", "Sơn Trà", "Liên Chiểu", "Sở Xây dựng", "UBND thành phố"} {
 		require.NotContains(t, html, foreign)
@@ -145,7 +145,7 @@ func TestWallboardScopeBrowser(t *testing.T) {
 	ids := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-agency]')].map((e) => e.dataset.agency)`)
 	require.NotEmpty(t, ids)
 	for _, id := range ids {
-		require.True(t, l.Config.Within(id, "q-haichau"), "agency %s shown on Hải Châu's board", id)
+		require.True(t, l.Config.Within(id, "phuong-haichau"), "agency %s shown on Hải Châu's board", id)
 	}
 	codes := eval[[]string](t, ctx, `[...document.querySelectorAll('#overdue li[data-code], #paused li')].map((e) => e.dataset.code || '')`)
 	for _, code := range codes {
@@ -154,6 +154,6 @@ func TestWallboardScopeBrowser(t *testing.T) {
 		}
 		d, _, _, err := l.Store.FindDossierByCode(context.Background(), code)
 		require.NoError(t, err)
-		require.True(t, l.Config.Within(d.Agency, "q-haichau") || l.Config.Within(d.Holder, "q-haichau"), "dossier %s", code)
+		require.True(t, l.Config.ReadableFrom(d.Agency, "phuong-haichau") || l.Config.ReadableFrom(d.Holder, "phuong-haichau"), "dossier %s", code)
 	}
 }

@@ -77,8 +77,8 @@ func docShot(t *testing.T, ctx context.Context, name string, w, h int64) {
 // keyboard only, signed in as one clerk with her own desk token, and
 // counts the keystrokes (README: target at most 60).
 func TestDeskBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 0)
+	ctx := browser(t)
 	l.Server.PublicURL = "https://motcua.danang.gov.vn"
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1920, 1080),
@@ -204,8 +204,8 @@ func TestDeskBrowser(t *testing.T) {
 // desk warns before saving what breach the entry will record; dates are
 // typed dd/mm/yyyy hh:mm; the English toggle relabels the desk.
 func TestDeskFormsBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 0)
+	ctx := browser(t)
 	at := liveNow.Add(-3 * time.Hour)
 	for _, e := range []counter.Event{
 		{ID: "fw-1", Type: counter.Received, Dossier: "FW-1", At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct",
@@ -289,8 +289,8 @@ func TestDeskFormsBrowser(t *testing.T) {
 // open); the desk then says so and asks for a new shift. The next morning
 // she signs in on time, and her desk is not charged for the night.
 func TestDeskClosingBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 0)
+	ctx := browser(t)
 	loc := l.Config.Calendar.Location
 	const counterID = "phuong-haichau-ttpvhcc"
 	require.NoError(t, chromedp.Do(ctx,
@@ -346,8 +346,8 @@ func TestDeskClosingBrowser(t *testing.T) {
 // 05, with the law of the dossier's version), and the public look-up form
 // leads to the status page.
 func TestDossierPageBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 0)
+	ctx := browser(t)
 	at := liveNow.Add(-3 * time.Hour)
 	for _, e := range []counter.Event{
 		{ID: "dp-1", Type: counter.Received, Dossier: "DP-1", At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct",
@@ -424,8 +424,8 @@ var pxRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)px$`)
 // applicant, a large tree pages, a phone gets one column, and a lost
 // connection dims the figures.
 func TestWallboardTVBrowser(t *testing.T) {
-	ctx := browser(t)
 	l := startLive(t, 4)
+	ctx := browser(t)
 	// One live receipt with a name that must never reach a viewer's board.
 	status, _ := l.post(t, "desk-root", counter.Event{ID: "tv-1", Type: counter.Received, Dossier: "TV-1", At: liveNow.Add(-time.Minute),
 		Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct", Applicant: &counter.Applicant{Name: "Đoàn Thị Riêng Tư", Phone: "0905999000"}})

@@ -46,6 +46,7 @@ var codes = map[string]int{
 	counter.CodeUnavailable:      http.StatusServiceUnavailable,
 	counter.CodeInternal:         http.StatusInternalServerError,
 	counter.CodeReadOnlyNode:     http.StatusForbidden,
+	counter.CodeAgencyNotInForce: http.StatusUnprocessableEntity,
 
 	counter.CodeNotReceived:          http.StatusConflict,
 	counter.CodeAlreadyExists:        http.StatusConflict,

@@ -58,6 +58,7 @@ var wantStatus = map[string]int{
 	"not_in_regime":          422,
 	"no_stop_request":        409,
 	"read_only_node":         403,
+	"agency_not_in_force":    422,
 }
 
 // counterCodes returns the values of every Code* string constant declared

@@ -55,17 +55,27 @@ func (l *liveServer) logLength(t testing.TB) uint64 {
 
 // wardEvent is a received event at a ward's counter with the given extra
 // members spliced in (JSON text, may override earlier members' values only
-// by name clash, which the tests avoid).
+// by name clash, which the tests avoid). The counter is the one in force
+// at at: Thạch Thang's before the 2025 reform, Hải Châu's centre after.
 func wardEvent(id, dossier, at, extra string) []byte {
 	return []byte(`{"id": "` + id + `", "type": "received", "dossier": "` + dossier + `", "at": "` + at + `",
-		"agency": "p-thachthang-motcua", "procedure": "1.009994", "channel": "direct"` + extra + `}`)
+		"agency": "` + wardCounterAt(at) + `", "procedure": "1.009994", "channel": "direct"` + extra + `}`)
+}
+
+// wardCounterAt is the ward counter in force at the RFC 3339 instant at
+// (compared by its year, which is all the tests need).
+func wardCounterAt(at string) string {
+	if at < "2025" {
+		return "p-thachthang-motcua"
+	}
+	return "phuong-haichau-ttpvhcc"
 }
 
 // listingsAnswer requires GET /dossiers to answer 200 for the ward, its
 // district and the city, as the wallboard's first load does.
 func (l *liveServer) listingsAnswer(t *testing.T) {
 	t.Helper()
-	for _, agency := range []string{"p-thachthang-motcua", "p-thachthang", "q-haichau", "tp-danang"} {
+	for _, agency := range []string{"p-thachthang-motcua", "p-thachthang", "q-haichau", "phuong-haichau-ttpvhcc", "phuong-haichau", "tp-danang"} {
 		st, body := l.rawGet(t, "supervisor-root", "/api/v1/dossiers?agency="+agency+"&limit=200")
 		require.Equal(t, 200, st, "listing %s: %s", agency, body)
 	}
@@ -174,7 +184,7 @@ func TestImplausibleDataStillListed(t *testing.T) {
 
 	// A new event on the epoch dossier gets an answer, never a 5xx.
 	st, body = l.rawPost(t, "desk-root", []byte(`{"id": "old-epoch-2", "type": "withdrawn", "dossier": "OLD-EPOCH",
-		"at": "2026-03-11T08:00:00+07:00", "agency": "p-thachthang-motcua"}`))
+		"at": "2026-03-11T08:00:00+07:00", "agency": "phuong-haichau-ttpvhcc"}`))
 	require.Less(t, st, 500, "%s", body)
 }
 

@@ -30,13 +30,13 @@ func TestTrackingPage(t *testing.T) {
 	code := "000.00.31.H17-260311-0007"
 	at := liveNow.Add(-4 * time.Hour)
 	events := []counter.Event{
-		{ID: "t1", Type: counter.Received, Dossier: code, At: at, Agency: "q-haichau-motcua", Official: "cb-064",
+		{ID: "t1", Type: counter.Received, Dossier: code, At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248",
 			Procedure: "2.000720", Channel: counter.ChannelDirect,
 			Applicant: &counter.Applicant{Name: "Trần Thị Bí Mật", Phone: "0905999888"}},
-		{ID: "t2", Type: counter.Transferred, Dossier: code, At: at.Add(time.Hour), Agency: "q-haichau-motcua", Official: "cb-064", To: "q-haichau-tckh"},
-		{ID: "t3", Type: counter.SupplementRequested, Dossier: code, At: at.Add(2 * time.Hour), Agency: "q-haichau-tckh",
+		{ID: "t2", Type: counter.Transferred, Dossier: code, At: at.Add(time.Hour), Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", To: "phuong-haichau-kthtdt"},
+		{ID: "t3", Type: counter.SupplementRequested, Dossier: code, At: at.Add(2 * time.Hour), Agency: "phuong-haichau-kthtdt",
 			Items: []counter.Item{{Code: "cccd", Name: "Căn cước công dân của chủ hộ kinh doanh"}}, Reason: "Bản sao chưa chứng thực"},
-		{ID: "t4", Type: counter.ApologyIssued, Dossier: code, At: at.Add(3 * time.Hour), Agency: "q-haichau-tckh",
+		{ID: "t4", Type: counter.ApologyIssued, Dossier: code, At: at.Add(3 * time.Hour), Agency: "phuong-haichau-kthtdt",
 			NewDueAt: liveNow.AddDate(0, 0, 7), Reason: "Chờ ý kiến cơ quan thuế"},
 	}
 	for _, e := range events {
@@ -49,13 +49,13 @@ func TestTrackingPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, hdr.Get("Content-Type"), "text/html")
 	for _, want := range []string{"Đăng ký thành lập hộ kinh doanh", code, "Tạm dừng, chờ bổ sung hồ sơ", "Bản sao chưa chứng thực",
-		"Chờ ý kiến cơ quan thuế", "Phòng Tài chính – Kế hoạch quận Hải Châu", liveNow.Format("02/01/2006"),
+		"Chờ ý kiến cơ quan thuế", "Phòng Kinh tế, Hạ tầng và Đô thị phường Hải Châu", liveNow.Format("02/01/2006"),
 		// received 11-3-2026: the law of its rule version, v2025
 		"Hồ sơ được giải quyết theo Nghị định 118/2025/NĐ-CP."} {
 		require.Contains(t, page, want)
 	}
 	require.NotContains(t, page, "61/2018", "not the repealed decree")
-	for _, secret := range []string{"Bí Mật", "0905999888", "cb-064", "Hoàng Thu Hằng"} {
+	for _, secret := range []string{"Bí Mật", "0905999888", "cb-248", "Hoàng Hữu Hải"} {
 		require.NotContains(t, page, secret)
 	}
 

@@ -39,12 +39,13 @@ type liveServer struct {
 
 // liveTokens are the test's tokens and whom they speak for.
 var liveTokens = map[string]dashboard.Principal{
-	"viewer-root":           {Role: dashboard.RoleViewer, Agency: "tp-danang"},
-	"desk-root":             {Role: dashboard.RoleDesk, Agency: "tp-danang"},
-	"viewer-haichau":        {Role: dashboard.RoleViewer, Agency: "q-haichau"},
-	"viewer-phuong-haichau": {Role: dashboard.RoleViewer, Agency: "phuong-haichau"},
-	"viewer-thanhkhe":       {Role: dashboard.RoleViewer, Agency: "q-thanhkhe"},
-	"supervisor-root":       {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
+	"viewer-root":            {Role: dashboard.RoleViewer, Agency: "tp-danang"},
+	"desk-root":              {Role: dashboard.RoleDesk, Agency: "tp-danang"},
+	"viewer-haichau":         {Role: dashboard.RoleViewer, Agency: "q-haichau"},
+	"viewer-phuong-haichau":  {Role: dashboard.RoleViewer, Agency: "phuong-haichau"},
+	"viewer-thanhkhe":        {Role: dashboard.RoleViewer, Agency: "q-thanhkhe"},
+	"viewer-phuong-thanhkhe": {Role: dashboard.RoleViewer, Agency: "phuong-thanhkhe"},
+	"supervisor-root":        {Role: dashboard.RoleSupervisor, Agency: "tp-danang"},
 	// A per-official desk token: Hoàng Thu Hằng at Hải Châu's counter.
 	"desk-hc-cb064":   {Role: dashboard.RoleDesk, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Name: "Hoàng Hữu Hải"},
 	"head-thachthang": {Role: dashboard.RoleHead, Agency: "p-thachthang"},
@@ -156,23 +157,23 @@ func nextOf(t testing.TB, conn *websocket.Conn, typ string) map[string]json.RawM
 // fiber's adaptor (which needs fasthttp >= 1.53 for Hijack).
 func TestWebsocketFeed(t *testing.T) {
 	l := startLive(t, 0)
-	hc, _, err := l.dialWS(t, "agency=q-haichau&access_token=viewer-haichau", nil)
+	hc, _, err := l.dialWS(t, "agency=phuong-haichau&access_token=viewer-phuong-haichau", nil)
 	require.NoError(t, err)
-	tk, _, err := l.dialWS(t, "agency=q-thanhkhe", http.Header{"Authorization": {"Bearer viewer-thanhkhe"}})
+	tk, _, err := l.dialWS(t, "agency=phuong-thanhkhe", http.Header{"Authorization": {"Bearer viewer-phuong-thanhkhe"}})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return l.Hub.Clients() == 2 }, 5*time.Second, 5*time.Millisecond)
 
-	status, _ := l.post(t, "desk-root", refusal("e1", "q-haichau-motcua", liveNow.Add(-time.Hour)))
+	status, _ := l.post(t, "desk-root", refusal("e1", "phuong-haichau-ttpvhcc", liveNow.Add(-time.Hour)))
 	require.Equal(t, http.StatusCreated, status)
-	status, _ = l.post(t, "desk-root", refusal("e2", "q-thanhkhe-motcua", liveNow.Add(-time.Hour)))
+	status, _ = l.post(t, "desk-root", refusal("e2", "phuong-thanhkhe-ttpvhcc", liveNow.Add(-time.Hour)))
 	require.Equal(t, http.StatusCreated, status)
 
 	var v counter.Violation
 	require.NoError(t, json.Unmarshal(nextOf(t, hc, "violation")["violation"], &v))
-	require.Equal(t, "q-haichau-motcua", v.Agency)
+	require.Equal(t, "phuong-haichau-ttpvhcc", v.Agency)
 	require.Equal(t, counter.VMissingReason, v.Code)
 	require.NoError(t, json.Unmarshal(nextOf(t, tk, "violation")["violation"], &v))
-	require.Equal(t, "q-thanhkhe-motcua", v.Agency)
+	require.Equal(t, "phuong-thanhkhe-ttpvhcc", v.Agency)
 
 	// Roll-up nodes stop at the client's scope: Hải Châu never sees the city.
 	seen := map[string]bool{}
@@ -181,7 +182,7 @@ func TestWebsocketFeed(t *testing.T) {
 		require.NoError(t, json.Unmarshal(nextOf(t, hc, "rollup")["agency"], &a))
 		seen[a] = true
 	}
-	require.Equal(t, map[string]bool{"q-haichau-motcua": true, "q-haichau": true}, seen)
+	require.Equal(t, map[string]bool{"phuong-haichau-ttpvhcc": true, "phuong-haichau": true}, seen)
 }
 
 func TestWebsocketRefusals(t *testing.T) {

@@ -175,8 +175,8 @@ func errorOf(body map[string]any) (string, string) {
 // its status and error code through the API, and that a refusal stores
 // nothing.
 func TestAcceptanceRulesOverHTTP(t *testing.T) {
-	const ctr, code = "q-haichau-motcua", "000.00.31.H17-260310-0001"
-	recv := map[string]any{"procedure": "1.009994", "channel": "direct", "official": "cb-064",
+	const ctr, code = counterHC, "000.00.31.H17-260310-0001"
+	recv := map[string]any{"procedure": "1.009994", "channel": "direct", "official": clerkHC,
 		"applicant": map[string]any{"name": "Hoàng E"}, "documents": []any{map[string]any{"code": "don"}},
 		"slip": map[string]any{"number": "01/2026", "due_at": "2026-03-31T16:00:00+07:00"}}
 	tests := []struct {
@@ -220,7 +220,7 @@ func TestAcceptanceRulesOverHTTP(t *testing.T) {
 			a.post("2026-03-10 08:15", "received", code, ctr, recv)
 			a.post("2026-03-10 09:00", "result_ready", code, ctr, nil)
 			a.post("2026-03-10 09:30", "returned", code, ctr, nil)
-		}, func(a *api) any { return a.event("transferred", code, ctr, map[string]any{"to": "q-haichau-tnmt"}) }, 409, counter.CodeDossierClosed, "dossier"},
+		}, func(a *api) any { return a.event("transferred", code, ctr, map[string]any{"to": tnmtHC}) }, 409, counter.CodeDossierClosed, "dossier"},
 		{"event before the dossier's creation", func(a *api) { a.post("2026-03-10 08:15", "received", code, ctr, recv) }, func(a *api) any {
 			e := a.event("result_ready", code, ctr, nil)
 			e["at"] = "2026-03-09T08:00:00+07:00"
@@ -228,7 +228,7 @@ func TestAcceptanceRulesOverHTTP(t *testing.T) {
 		}, 422, counter.CodeBeforeCreation, "at"},
 		{"second receipt", func(a *api) { a.post("2026-03-10 08:15", "received", code, ctr, recv) }, func(a *api) any { return a.event("received", code, ctr, recv) }, 409, counter.CodeAlreadyReceived, "type"},
 		{"transfer by a unit not holding it", func(a *api) { a.post("2026-03-10 08:15", "received", code, ctr, recv) }, func(a *api) any {
-			return a.event("transferred", code, "q-haichau-tnmt", map[string]any{"to": ctr})
+			return a.event("transferred", code, tnmtHC, map[string]any{"to": ctr})
 		}, 409, counter.CodeNotHolder, "agency"},
 		{"transfer to the holder itself", func(a *api) { a.post("2026-03-10 08:15", "received", code, ctr, recv) }, func(a *api) any {
 			return a.event("transferred", code, ctr, map[string]any{"to": ctr})
@@ -272,7 +272,7 @@ func (a *api) events() uint64 {
 
 func TestRetryIsSafeOverHTTP(t *testing.T) {
 	a := newAPI(t, "2026-03-10 08:15")
-	e := a.event("received", "D1", "q-haichau-motcua", map[string]any{"procedure": "1.009994", "channel": "direct"})
+	e := a.event("received", "D1", counterHC, map[string]any{"procedure": "1.009994", "channel": "direct"})
 	status, first := a.do("POST", "/api/v1/events", e)
 	require.Equal(t, 201, status, "%v", first)
 	status, again := a.do("POST", "/api/v1/events", e)

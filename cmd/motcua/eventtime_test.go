@@ -47,7 +47,7 @@ func TestEventTimeSlipRecordedLate(t *testing.T) {
 	a.post("2026-03-02 09:00", "received", "ET-1", counterHC, receipt(""))
 	a.at("2026-03-02 09:16")
 	require.Equal(t, []vkey{{"missing_slip", counterHC, "open"}}, a.violations("ET-1"), "15 minutes without a slip on record")
-	require.Equal(t, float64(1), a.rollupTotal("q-haichau", "missing_slip"))
+	require.Equal(t, float64(1), a.rollupTotal(wardHC, "missing_slip"))
 
 	// The slip was handed over at 09:05; the desk types it in at 09:25.
 	code, body, id := a.postAt("2026-03-02 09:25", "2026-03-02 09:05", "slip_issued", "ET-1", counterHC,
@@ -57,7 +57,7 @@ func TestEventTimeSlipRecordedLate(t *testing.T) {
 	v := a.violation("ET-1", "missing_slip")
 	require.Equal(t, id, v["withdrawn_by"], "the withdrawal names the event that showed the slip was given in time")
 	require.Equal(t, "2026-03-02T09:25:00+07:00", v["withdrawn_at"])
-	require.Zero(t, a.rollupTotal("q-haichau", "missing_slip"), "a withdrawn verdict counts nowhere")
+	require.Zero(t, a.rollupTotal(wardHC, "missing_slip"), "a withdrawn verdict counts nowhere")
 	pushed := body["violations"].([]any)
 	require.Len(t, pushed, 1, "the withdrawal is answered (and pushed) like any change")
 	require.Equal(t, "withdrawn", pushed[0].(map[string]any)["status"])
@@ -69,14 +69,14 @@ func TestEventTimeResultBeforeDeadlineSyncedAfter(t *testing.T) {
 	a.post("2026-03-02 09:30", "transferred", "ET-2", counterHC, map[string]any{"to": tckhHC})
 	a.at("2026-03-05 16:01")
 	require.Equal(t, []vkey{{"missing_apology", tckhHC, "open"}, {"overdue", tckhHC, "open"}}, a.violations("ET-2"))
-	require.Equal(t, float64(1), a.rollupTotal("q-haichau", "overdue"))
+	require.Equal(t, float64(1), a.rollupTotal(wardHC, "overdue"))
 
 	// Finished at 15:00, synced at 16:30.
 	code, body, _ := a.postAt("2026-03-05 16:30", "2026-03-05 15:00", "result_ready", "ET-2", tckhHC, nil)
 	require.Equal(t, 201, code, "%v", body)
 	require.Equal(t, []vkey{{"missing_apology", tckhHC, "withdrawn"}, {"overdue", tckhHC, "withdrawn"}}, a.violations("ET-2"))
-	require.Zero(t, a.rollupTotal("q-haichau", "overdue"))
-	_, body = a.do("GET", "/api/v1/rollup?agency=q-haichau", nil)
+	require.Zero(t, a.rollupTotal(wardHC, "overdue"))
+	_, body = a.do("GET", "/api/v1/rollup?agency="+wardHC, nil)
 	require.Zero(t, body["overdue_open"], "no dossier of the district is overdue")
 	require.Equal(t, float64(1), body["on_time"], "finished on time, as it was")
 	_, body = a.do("GET", "/api/v1/dossiers/ET-2", nil)
@@ -111,7 +111,7 @@ func TestEventTimeTransferSyncedLate(t *testing.T) {
 	require.Equal(t, 201, code, "%v", body)
 	require.Equal(t, []vkey{{"backdated_entry", counterHC, "open"}, {"late_transfer", counterHC, "withdrawn"}, {"missing_apology", tckhHC, "open"}, {"overdue", tckhHC, "open"}},
 		a.violations("ET-4"), "charged to the unit that held it at the deadline; the transfer was on time (but recorded three days late)")
-	_, body = a.do("GET", "/api/v1/rollup?agency=q-haichau", nil)
+	_, body = a.do("GET", "/api/v1/rollup?agency="+wardHC, nil)
 	var counterNode, tckhNode map[string]any
 	for _, c := range body["children"].([]any) {
 		switch n := c.(map[string]any); n["agency"] {
@@ -190,15 +190,15 @@ func TestEventTimeTransfersOutOfOrder(t *testing.T) {
 
 func TestEventTimeShiftRecordedLate(t *testing.T) {
 	a := newAPI(t, "2026-03-02 07:25")
-	for _, desk := range []string{"q1", "q2", "q3"} {
-		a.post("2026-03-02 07:30", "shift_started", "", counterHC, map[string]any{"desk": desk, "official": "cb-064"})
+	for _, desk := range []string{"q1", "q2"} {
+		a.post("2026-03-02 07:30", "shift_started", "", counterHC, map[string]any{"desk": desk, "official": clerkHC})
 	}
 	a.at("2026-03-02 07:50")
 	_, body := a.do("GET", "/api/v1/violations?agency="+counterHC+"&code=desk_unstaffed", nil)
-	require.Len(t, body["violations"], 1, "desk q4 unstaffed past the grace")
+	require.Len(t, body["violations"], 1, "desk q3 unstaffed past the grace")
 	require.Equal(t, "open", body["violations"].([]any)[0].(map[string]any)["status"])
-	// The clerk of q4 started at 07:31 and the shift is typed in at 08:00.
-	code, body, id := a.postAt("2026-03-02 08:00", "2026-03-02 07:31", "shift_started", "", counterHC, map[string]any{"desk": "q4", "official": "cb-065"})
+	// The clerk of q3 started at 07:31 and the shift is typed in at 08:00.
+	code, body, id := a.postAt("2026-03-02 08:00", "2026-03-02 07:31", "shift_started", "", counterHC, map[string]any{"desk": "q3", "official": "cb-249"})
 	require.Equal(t, 201, code, "%v", body)
 	_, body = a.do("GET", "/api/v1/violations?agency="+counterHC+"&code=desk_unstaffed", nil)
 	v := body["violations"].([]any)[0].(map[string]any)

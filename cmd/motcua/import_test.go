@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// writeHistory writes n dossiers' lives at q-haichau as NDJSON events,
+// writeHistory writes n dossiers' lives at Hải Châu ward as NDJSON events,
 // one per line: received with a slip, transferred, result ready, returned;
 // every fifth dossier is still open. It returns the number of events.
 func writeHistory(t *testing.T, path string, n int) int {
@@ -89,7 +89,7 @@ func TestImportStopsAtFirstBadLine(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 	// Line 6 transfers a dossier nobody received; lines after it are fine.
-	bad := `{"id": "x-1", "type": "transferred", "dossier": "KHONG-CO", "at": "2026-01-06T09:00:00+07:00", "agency": "q-haichau-motcua", "to": "q-haichau-tckh"}`
+	bad := `{"id": "x-1", "type": "transferred", "dossier": "KHONG-CO", "at": "2026-01-06T09:00:00+07:00", "agency": "phuong-haichau-ttpvhcc", "to": "phuong-haichau-kthtdt"}`
 	withBad := append(append(append([]string{}, lines[:5]...), bad), lines[5:]...)
 	require.NoError(t, os.WriteFile(in, []byte(strings.Join(withBad, "\n")+"\n"), 0o644))
 

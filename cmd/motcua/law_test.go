@@ -31,7 +31,9 @@ func (a *api) dossierState(code string) map[string]any {
 // under the 2025 law, and ends the dossier.
 func TestLawByReceiptDate(t *testing.T) {
 	a := newAPI(t, "2025-03-03 07:55")
-	a.post("2025-03-03 08:00", "received", "LAW-2018", counterHC, receipt(""))
+	r := receipt("")
+	r["official"] = "cb-064"
+	a.post("2025-03-03 08:00", "received", "LAW-2018", "q-haichau-motcua", r)
 	a.at("2025-03-03 09:00")
 	require.Equal(t, "v2018", a.dossierState("LAW-2018")["regime"])
 	v := a.violation("LAW-2018", "missing_slip")
@@ -49,7 +51,7 @@ func TestLawByReceiptDate(t *testing.T) {
 
 	// Decree 61 has no stop: refused, naming the rule version.
 	a.at("2026-03-03 08:00")
-	status, body := a.do("POST", "/api/v1/events", a.event("stop_requested", "LAW-2018", counterHC, nil))
+	status, body := a.do("POST", "/api/v1/events", a.event("stop_requested", "LAW-2018", counterWHC, nil))
 	require.Equal(t, 422, status, "%v", body)
 	code, _ := errorOf(body)
 	require.Equal(t, "not_in_regime", code)
@@ -77,7 +79,9 @@ func TestLawByReceiptDate(t *testing.T) {
 // the dossier exists.
 func TestSuccessorReadsPredecessorFiles(t *testing.T) {
 	a := newAPI(t, "2025-03-03 07:55")
-	a.post("2025-03-03 08:00", "received", "OLD-1", counterHC, receipt("2025-03-10T16:00:00+07:00"))
+	r := receipt("2025-03-10T16:00:00+07:00")
+	r["official"] = "cb-064"
+	a.post("2025-03-03 08:00", "received", "OLD-1", "q-haichau-motcua", r)
 	a.at("2026-12-05 09:00")
 
 	scoped := func(agency string) {
@@ -124,4 +128,43 @@ func TestDossierCodeFormatOverAPI(t *testing.T) {
 	v = a.violation(national, "database_document_requested")
 	require.NotNil(t, v, "the identity card is in the national database")
 	require.Equal(t, "Nghị định 118/2025/NĐ-CP Điều 5 khoản 1", v["basis"])
+}
+
+// TestEndedAgencyRefusesNewEvents: after 30-6-2025 the district's units
+// take no new events, 422 agency_not_in_force naming where the work went;
+// a ward's centre takes none before 1-7-2025; a transfer to an ended unit
+// is refused on "to". The heir carries the old file on, and the whole
+// log replays as it was judged.
+func TestEndedAgencyRefusesNewEvents(t *testing.T) {
+	a := newAPI(t, "2025-06-30 07:55")
+	r := receipt("")
+	r["official"] = "cb-064"
+	a.post("2025-06-30 08:00", "received", "OLD-2", "q-haichau-motcua", r)
+	a.post("2025-06-30 09:00", "transferred", "OLD-2", "q-haichau-motcua", map[string]any{"to": "q-haichau-tckh", "official": "cb-064"})
+
+	a.at("2025-07-01 10:00")
+	refused := func(wantField string, e any) string {
+		t.Helper()
+		status, body := a.do("POST", "/api/v1/events", e)
+		require.Equal(t, 422, status, "%v", body)
+		code, field := errorOf(body)
+		require.Equal(t, "agency_not_in_force", code)
+		require.Equal(t, wantField, field)
+		return body["error"].(map[string]any)["message_vi"].(string)
+	}
+	msg := refused("agency", a.event("result_ready", "OLD-2", "q-haichau-tckh", nil))
+	require.Contains(t, msg, "2025-07-01")
+	require.Contains(t, msg, "đơn vị kế thừa: phuong-hoacuong, phuong-haichau", "the refusal says where the work went")
+	require.NotContains(t, msg, "EXTRA")
+	refused("agency", a.event("received", "NEW-1", "q-haichau-motcua", r))
+	a.at("2025-06-30 10:00")
+	f := receipt("")
+	f["official"] = clerkWHC
+	refused("agency", a.event("received", "EARLY-1", counterWHC, f))
+
+	a.at("2025-07-01 10:00")
+	a.post("2025-07-01 10:00", "result_ready", "OLD-2", wardHC, nil) // the ward carries on the district's files
+	a.post("2025-07-01 11:00", "received", "NEW-2", counterWHC, f)
+	refused("to", a.event("transferred", "NEW-2", counterWHC, map[string]any{"to": "q-haichau-tckh"}))
+	require.Equal(t, "result_ready", a.dossierState("OLD-2")["status"], "the heir finished the old file")
 }

@@ -11,15 +11,21 @@ import (
 // violations a head would see. Household business registration (2.000720)
 // takes 3 working days; its internal steps are budgeted, but transfers
 // below name no step unless the case is about steps.
+//
+// The units are Hải Châu ward's of the 2025 map (the scenarios run in
+// 2026, when the district and its counter no longer exist): its public
+// administrative service centre and two of its divisions.
 const (
-	counterHC = "q-haichau-motcua"
-	tckhHC    = "q-haichau-tckh"
-	tnmtHC    = "q-haichau-tnmt"
+	counterHC = "phuong-haichau-ttpvhcc"
+	tckhHC    = "phuong-haichau-kthtdt" // Phòng Kinh tế, Hạ tầng và Đô thị
+	tnmtHC    = "phuong-haichau-vp"     // Văn phòng HĐND và UBND
+	clerkHC   = "cb-248"                // at the centre
+	vpHC      = "cb-251"                // at the Văn phòng
 	hkd       = "2.000720"
 )
 
 func receipt(slipDue string) map[string]any {
-	f := map[string]any{"procedure": hkd, "channel": "direct", "official": "cb-064",
+	f := map[string]any{"procedure": hkd, "channel": "direct", "official": clerkHC,
 		"applicant": map[string]any{"name": "Nguyễn Thị Mai"}}
 	if slipDue != "" {
 		f["slip"] = map[string]any{"number": "15/2026", "due_at": slipDue}
@@ -78,11 +84,11 @@ func TestScenarioApologyInTime(t *testing.T) {
 		"reason": "Chờ xác minh", "new_due_at": "2026-03-09T16:00:00+07:00"})
 	a.post("2026-03-09 10:00", "result_ready", "HC-3", tckhHC, nil)
 	require.Equal(t, []vkey{{"late_return", tckhHC, "open"}}, a.violations("HC-3"))
-	_, body := a.do("GET", "/api/v1/violations?agency=q-haichau&code=late_return", nil)
+	_, body := a.do("GET", "/api/v1/violations?agency="+wardHC+"&code=late_return", nil)
 	v := body["violations"].([]any)[0].(map[string]any)
 	require.Equal(t, "low", v["severity"], "late but excused by a timely apology")
 	require.Equal(t, true, v["details"].(map[string]any)["excused"])
-	require.Equal(t, "Chủ tịch UBND quận", headTitle(a, "q-haichau"), "the roll-up names the head who answers for it")
+	require.Equal(t, "Chủ tịch UBND phường", headTitle(a, wardHC), "the roll-up names the head who answers for it")
 }
 
 func TestScenarioLateReturnWithoutApology(t *testing.T) {
@@ -113,14 +119,14 @@ func TestScenarioComplaints(t *testing.T) {
 	a.post("2026-03-02 09:00", "received", "HC-6", counterHC, receipt("2026-03-05T16:00:00+07:00"))
 	a.post("2026-03-02 09:30", "transferred", "HC-6", counterHC, map[string]any{"to": tnmtHC})
 	a.post("2026-03-02 14:00", "complaint_filed", "HC-6", counterHC, map[string]any{
-		"complaint": "K1", "category": "harassment", "subject_official": "cb-068", "text": "Yêu cầu nộp thêm tiền"})
+		"complaint": "K1", "category": "harassment", "subject_official": vpHC, "text": "Yêu cầu nộp thêm tiền"})
 	a.post("2026-03-02 14:10", "complaint_filed", "HC-6", counterHC, map[string]any{"complaint": "K2", "category": "attitude"})
 	require.Equal(t, []vkey{{"complaint", tnmtHC, "provisional"}, {"complaint", tnmtHC, "provisional"}}, a.violations("HC-6"),
 		"charged to the official's unit, else to the unit holding the dossier")
 	a.post("2026-03-03 09:00", "complaint_resolved", "HC-6", counterHC, map[string]any{"complaint": "K1", "outcome": "upheld"})
 	a.post("2026-03-03 09:10", "complaint_resolved", "HC-6", counterHC, map[string]any{"complaint": "K2", "outcome": "unfounded"})
 	require.Equal(t, []vkey{{"complaint", tnmtHC, "confirmed"}, {"complaint", tnmtHC, "dismissed"}}, a.violations("HC-6"))
-	_, body := a.do("GET", "/api/v1/rollup?agency=q-haichau", nil)
+	_, body := a.do("GET", "/api/v1/rollup?agency="+wardHC, nil)
 	require.Equal(t, float64(1), body["total"].(map[string]any)["complaint"], "a complaint found unfounded counts nowhere")
 }
 

@@ -463,6 +463,9 @@ func (n *Node) ensure(ctx context.Context) error {
 					b, err = n.js.CreateKeyValue(try, jetstream.KeyValueConfig{Bucket: kv.name,
 						Replicas: n.cfg.Replicas, Storage: jetstream.FileStorage, History: 1})
 				}
+				if err == nil {
+					b, err = leaderReads(try, n.js, b)
+				}
 				if err != nil {
 					return fmt.Errorf("bucket %s: %w", kv.name, err)
 				}
@@ -486,6 +489,32 @@ func (n *Node) ensure(ctx context.Context) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// leaderReads makes kv's reads go to its stream's leader: a bucket is
+// created allowing "direct gets", which any replica answers, and a
+// replica a moment behind says a token minted on another node does not
+// exist yet, or that a revoked one is still good. Writes are on a quorum;
+// reading from the leader sees every acknowledged one. It returns kv
+// bound again when it changed the stream.
+func leaderReads(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue) (jetstream.KeyValue, error) {
+	s, err := js.Stream(ctx, "KV_"+kv.Bucket())
+	if err != nil {
+		return nil, fmt.Errorf("stream of bucket %s: %w", kv.Bucket(), err)
+	}
+	cfg := s.CachedInfo().Config
+	if !cfg.AllowDirect {
+		return kv, nil
+	}
+	cfg.AllowDirect = false
+	if _, err := js.UpdateStream(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("bucket %s: read from the leader: %w", kv.Bucket(), err)
+	}
+	kv, err = js.KeyValue(ctx, kv.Bucket())
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", kv.Bucket(), err)
+	}
+	return kv, nil
 }
 
 // errNoLog: a tool found no motcua log at the address it was given.

@@ -297,10 +297,24 @@ func (r Record) unitCode() string {
 }
 
 // unitAgency is the agency that receives the record's dossiers: the agency
-// with its unit code or, when that agency is not a counter, its first
-// counter child (the unit's one-stop counter).
+// with its unit code in force on the dossier's receipt (or submission)
+// date, the latest one with it when the record carries neither date or
+// none was in force then, or, when that agency is not a counter, its
+// first counter child (the unit's one-stop counter).
 func (m *Mapper) unitAgency(r Record) *counter.Agency {
-	a := m.cfg.AgencyByCode(r.unitCode())
+	var a *counter.Agency
+	if d := r.Dossier; d != nil {
+		loc := m.cfg.Calendar.Location
+		for _, s := range []Str{d.NgayTiepNhan, d.NgayNopHoSo} {
+			if t, err := ParseTime(string(s), loc); err == nil && !t.IsZero() {
+				a = m.cfg.AgencyByCodeAt(r.unitCode(), t)
+				break
+			}
+		}
+	}
+	if a == nil {
+		a = m.cfg.AgencyByCode(r.unitCode())
+	}
 	if a == nil || a.Level == counter.LevelCounter {
 		return a
 	}

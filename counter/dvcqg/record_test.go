@@ -1,9 +1,12 @@
 package dvcqg
 
 import (
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
+	"github.com/motcua/motcua/configs"
 	"github.com/motcua/motcua/counter"
 	"github.com/stretchr/testify/require"
 )
@@ -123,4 +126,34 @@ func TestDataNote(t *testing.T) {
 	require.Equal(t, d.Status, n.Status)
 	require.Equal(t, d.FinishedAt, n.FinishedAt)
 	require.Equal(t, d.DueAt, n.DueAt)
+}
+
+// TestUnitCodeByReceiptDate: when an ended unit and the one that replaced
+// it share a national code (a district's and the ward's that took over its
+// code), a record maps to the one in force on its receipt date, so that
+// old records land at the counter of their day and pass the in-force rule.
+func TestUnitCodeByReceiptDate(t *testing.T) {
+	cfg, err := configs.Load(os.DirFS("../../configs"))
+	require.NoError(t, err)
+	cfg.Agency("q-haichau").Code = "000.20.31.H17"
+	cfg.Agency("phuong-haichau").Code = "000.20.31.H17"
+	cfg = counter.NewConfig(cfg.Root, cfg.Officials, cfg.Procedures, cfg.Calendar, cfg.Rules)
+	m := NewMapper(cfg)
+	for _, tc := range []struct{ received, want string }{
+		{"20250303083000", "q-haichau-motcua"},
+		{"20250630163000", "q-haichau-motcua"},
+		{"20250701080000", "phuong-haichau-ttpvhcc"},
+		{"20260302083000", "phuong-haichau-ttpvhcc"},
+	} {
+		recs, err := Parse(fmt.Appendf(nil, `{"service": "DongBoHoSoMC", "madonvi": "000.20.31.H17", "data": [{"MaHoSo": "X-%s",
+			"MaTTHC": "1.009994", "KenhThucHien": "1", "TrangThaiHoSo": "2", "NgayTiepNhan": %q}]}`, tc.received, tc.received))
+		require.NoError(t, err)
+		out, err := m.Map(NewTrack(recs[0].Code()), Group{Records: recs})
+		require.NoError(t, err)
+		require.NotEmpty(t, out.Events)
+		require.Equal(t, tc.want, out.Events[0].Agency, tc.received)
+		for _, e := range out.Events {
+			require.NoError(t, counter.CheckShape(cfg, &e), "%s: %+v", tc.received, e)
+		}
+	}
 }

@@ -136,8 +136,8 @@ func TestWithdrawnVerdictLeavesViolationsOpen(t *testing.T) {
 	h := newHarness(t, "2026-03-02 08:00")
 	h.record(received("e1", "D1", ward, wardOf, "2026-03-02 08:00", ""))
 	h.sweep("2026-03-02 08:30")
-	open := `motcua_violations_open{agency="p-thachthang-motcua",code="missing_slip"}`
-	total := `motcua_violations_total{agency="p-thachthang-motcua",code="missing_slip",severity="high"}`
+	open := `motcua_violations_open{agency="phuong-haichau-ttpvhcc",code="missing_slip"}`
+	total := `motcua_violations_total{agency="phuong-haichau-ttpvhcc",code="missing_slip",severity="high"}`
 	got := values(t, h.reg)
 	require.Equal(t, 1.0, got[open])
 	require.Equal(t, 1.0, got[total])

@@ -148,11 +148,13 @@ func values(t testing.TB, g prometheus.Gatherer) map[string]float64 {
 	return out
 }
 
+// Two ward service centres of the 2025 map (the tests run in 2026, when
+// only they are in force).
 const (
-	ward   = "p-thachthang-motcua"
-	distr  = "q-haichau-motcua"
-	wardOf = "cb-072"
-	distOf = "cb-064"
+	ward   = "phuong-haichau-ttpvhcc"
+	distr  = "phuong-thanhkhe-ttpvhcc"
+	wardOf = "cb-248"
+	distOf = "cb-308"
 	proc   = "1.000894" // 5 working days
 )
 
@@ -194,17 +196,17 @@ func TestMetricsFromStore(t *testing.T) {
 			h.record(event("e4", counter.ResultReady, "D2", distr, distOf, "2026-03-02 08:00"))
 		},
 		want: map[string]float64{
-			`motcua_events_total{type="received"}`:                                        3,
-			`motcua_events_total{type="result_ready"}`:                                    1,
-			`motcua_events_total{type="shift_started"}`:                                   2,
-			`motcua_dossiers_received_total{agency="p-thachthang-motcua"}`:                2,
-			`motcua_dossiers_received_total{agency="q-haichau-motcua"}`:                   1,
-			`motcua_dossiers_finished_total{agency="q-haichau-motcua",outcome="on_time"}`: 1,
-			`motcua_dossiers_open{agency="p-thachthang-motcua",state="on_track"}`:         2,
-			`motcua_desks_staffed{agency="p-thachthang-motcua"}`:                          2,
-			`motcua_desks_staffed{agency="q-haichau-motcua"}`:                             0,
-			`motcua_agency_info{agency="p-thachthang-motcua",level="counter",name="Bộ phận một cửa phường Thạch Thang",parent="p-thachthang"}`: 1,
-			`motcua_agency_info{agency="tp-danang",level="city",name="UBND thành phố Đà Nẵng",parent=""}`:                                      1,
+			`motcua_events_total{type="received"}`:                                               3,
+			`motcua_events_total{type="result_ready"}`:                                           1,
+			`motcua_events_total{type="shift_started"}`:                                          2,
+			`motcua_dossiers_received_total{agency="phuong-haichau-ttpvhcc"}`:                    2,
+			`motcua_dossiers_received_total{agency="phuong-thanhkhe-ttpvhcc"}`:                   1,
+			`motcua_dossiers_finished_total{agency="phuong-thanhkhe-ttpvhcc",outcome="on_time"}`: 1,
+			`motcua_dossiers_open{agency="phuong-haichau-ttpvhcc",state="on_track"}`:             2,
+			`motcua_desks_staffed{agency="phuong-haichau-ttpvhcc"}`:                              2,
+			`motcua_desks_staffed{agency="phuong-thanhkhe-ttpvhcc"}`:                             0,
+			`motcua_agency_info{agency="phuong-haichau-ttpvhcc",level="counter",name="Trung tâm Phục vụ hành chính công phường Hải Châu",parent="phuong-haichau"}`: 1,
+			`motcua_agency_info{agency="tp-danang",level="city",name="UBND thành phố Đà Nẵng",parent=""}`:                                                          1,
 			`motcua_deadline_sweep_lag_seconds{}`:          0,
 			`motcua_store_commit_duration_seconds_count{}`: 3,
 		},
@@ -215,15 +217,15 @@ func TestMetricsFromStore(t *testing.T) {
 			h.sweep("2026-03-10 09:00")
 		},
 		want: map[string]float64{
-			`motcua_violations_total{agency="p-thachthang-motcua",code="missing_slip",severity="high"}`: 1,
-			`motcua_violations_total{agency="p-thachthang-motcua",code="overdue",severity="high"}`:      2,
-			`motcua_violations_open{agency="p-thachthang-motcua",code="overdue"}`:                       2,
-			`motcua_violations_open{agency="p-thachthang-motcua",code="missing_slip"}`:                  1,
-			`motcua_dossiers_open{agency="p-thachthang-motcua",state="on_track"}`:                       0,
-			`motcua_dossiers_open{agency="p-thachthang-motcua",state="overdue"}`:                        2,
+			`motcua_violations_total{agency="phuong-haichau-ttpvhcc",code="missing_slip",severity="high"}`: 1,
+			`motcua_violations_total{agency="phuong-haichau-ttpvhcc",code="overdue",severity="high"}`:      2,
+			`motcua_violations_open{agency="phuong-haichau-ttpvhcc",code="overdue"}`:                       2,
+			`motcua_violations_open{agency="phuong-haichau-ttpvhcc",code="missing_slip"}`:                  1,
+			`motcua_dossiers_open{agency="phuong-haichau-ttpvhcc",state="on_track"}`:                       0,
+			`motcua_dossiers_open{agency="phuong-haichau-ttpvhcc",state="overdue"}`:                        2,
 			// D1's promise (Fri 16:00) passed 3 days 17 hours ago; D3's
 			// legal due (Mon 9th, 23:59:59) 9 hours and a second ago.
-			`motcua_dossiers_overdue_oldest_seconds{agency="p-thachthang-motcua"}`: (3*24 + 17) * 3600,
+			`motcua_dossiers_overdue_oldest_seconds{agency="phuong-haichau-ttpvhcc"}`: (3*24 + 17) * 3600,
 		},
 	}, {
 		name: "a late finish resolves the overdue breach and raises late_return",
@@ -231,13 +233,13 @@ func TestMetricsFromStore(t *testing.T) {
 			h.record(event("e5", counter.ResultReady, "D1", ward, wardOf, "2026-03-10 09:00"))
 		},
 		want: map[string]float64{
-			`motcua_events_total{type="result_ready"}`:                                                 2,
-			`motcua_dossiers_finished_total{agency="p-thachthang-motcua",outcome="late"}`:              1,
-			`motcua_violations_total{agency="p-thachthang-motcua",code="overdue",severity="high"}`:     2,
-			`motcua_violations_total{agency="p-thachthang-motcua",code="late_return",severity="high"}`: 1,
-			`motcua_violations_open{agency="p-thachthang-motcua",code="overdue"}`:                      1,
-			`motcua_dossiers_open{agency="p-thachthang-motcua",state="overdue"}`:                       1,
-			`motcua_dossiers_overdue_oldest_seconds{agency="p-thachthang-motcua"}`:                     9*3600 + 1, // due at 23:59:59
+			`motcua_events_total{type="result_ready"}`:                                                    2,
+			`motcua_dossiers_finished_total{agency="phuong-haichau-ttpvhcc",outcome="late"}`:              1,
+			`motcua_violations_total{agency="phuong-haichau-ttpvhcc",code="overdue",severity="high"}`:     2,
+			`motcua_violations_total{agency="phuong-haichau-ttpvhcc",code="late_return",severity="high"}`: 1,
+			`motcua_violations_open{agency="phuong-haichau-ttpvhcc",code="overdue"}`:                      1,
+			`motcua_dossiers_open{agency="phuong-haichau-ttpvhcc",state="overdue"}`:                       1,
+			`motcua_dossiers_overdue_oldest_seconds{agency="phuong-haichau-ttpvhcc"}`:                     9*3600 + 1, // due at 23:59:59
 		},
 	}}
 	for _, step := range steps {
