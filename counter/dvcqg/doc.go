@@ -45,8 +45,12 @@
 // The receiving agency is the one whose national unit code (agencies.yaml
 // `code:`) is the envelope's madonvi, the record's MaDonVi, or the prefix
 // of MaHoSo ({unit code}-{yyMMdd}-{number}); when that agency is not a
-// counter, its first counter child receives. The procedure is MaTTHC. Both
-// must be known: otherwise the record is refused (422), never guessed.
+// counter, its first counter child receives. When ended and current units
+// share a code, the one in force on the receipt (or submission) date
+// receives. The procedure is MaTTHC. Both must be known: otherwise the
+// record is refused (422), never guessed. A dossier record with
+// nonBoundary true (received regardless of administrative boundary) gives
+// a received event with cross_boundary.
 //
 // # Idempotency
 //

@@ -95,6 +95,7 @@ type Track struct {
 	channel   string
 	applicant *counter.Applicant
 	slipNo    string
+	crossB    bool // received regardless of administrative boundary
 
 	exists, received, paused, finished, ended bool
 	natPause                                  bool // a status 6/8 pause is open
@@ -275,6 +276,7 @@ func (m *Mapper) info(t *Track, r Record) error {
 	case "1":
 		t.channel = counter.ChannelDirect
 	}
+	t.crossB = d.crossBoundary()
 	if d.ChuHoSo != "" || d.SoDienThoai != "" {
 		t.applicant = &counter.Applicant{Name: string(d.ChuHoSo), Phone: string(d.SoDienThoai)}
 	}
@@ -650,6 +652,7 @@ func (c *collector) receive(o obs) {
 	}
 	c.emit(o, counter.Received, t.agency, func(e *counter.Event) {
 		e.Procedure, e.Channel, e.Applicant, e.Slip = t.procedure, ch, t.applicant, slip
+		e.CrossBoundary = t.crossB
 	})
 	t.received = true
 	if t.channel == "" {

@@ -76,6 +76,20 @@ type Dossier struct {
 	NgayTra            Str          `json:"NgayTra,omitempty"`
 	DonViXuLy          Str          `json:"DonViXuLy,omitempty"`
 	DanhSachHoSoBoSung []Supplement `json:"DanhSachHoSoBoSung,omitempty"`
+	// NonBoundary marks a dossier received regardless of administrative
+	// boundary (true, "true" or 1): the received event carries
+	// cross_boundary, and from v2026a its clock starts at the competent
+	// agency (Decree 118 Art. 17(3) as amended).
+	NonBoundary Str `json:"nonBoundary,omitempty"`
+}
+
+// crossBoundary reads NonBoundary.
+func (d *Dossier) crossBoundary() bool {
+	switch strings.ToLower(string(d.NonBoundary)) {
+	case "true", "1":
+		return true
+	}
+	return false
 }
 
 // Progress is a CapNhatTienDoHoSoMC row: one action on a dossier and the

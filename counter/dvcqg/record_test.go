@@ -157,3 +157,26 @@ func TestUnitCodeByReceiptDate(t *testing.T) {
 		}
 	}
 }
+
+// TestNonBoundaryMapsToCrossBoundary: a dossier record with nonBoundary
+// (a bool, a string or 1) yields a received event with cross_boundary;
+// without it, none.
+func TestNonBoundaryMapsToCrossBoundary(t *testing.T) {
+	m := NewMapper(testConfig(t))
+	for _, tc := range []struct {
+		flag string
+		want bool
+	}{{`true`, true}, {`"true"`, true}, {`1`, true}, {`false`, false}, {``, false}} {
+		extra := ""
+		if tc.flag != "" {
+			extra = `, "nonBoundary": ` + tc.flag
+		}
+		recs, err := Parse([]byte(`[{"MaHoSo": "000.00.31.H17-260902-0001", "MaTTHC": "1.009994", "KenhThucHien": "1",
+			"TrangThaiHoSo": "2", "NgayTiepNhan": "20260902083000"` + extra + `}]`))
+		require.NoError(t, err)
+		out, err := m.Map(NewTrack(recs[0].Code()), Group{Records: recs})
+		require.NoError(t, err)
+		require.Equal(t, counter.Received, out.Events[0].Type)
+		require.Equal(t, tc.want, out.Events[0].CrossBoundary, "nonBoundary %s", tc.flag)
+	}
+}
