@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
@@ -36,6 +38,29 @@ func (k *keyboard) typ(s string) {
 func (k *keyboard) key(key string, mods ...chromedp.KeyOption) {
 	k.t.Helper()
 	require.NoError(k.t, chromedp.Do(k.ctx, chromedp.KeyEvent(key, mods...)))
+	k.n++
+	time.Sleep(30 * time.Millisecond)
+}
+
+// press sends key down and up without its character: in a browser, a
+// keydown the page takes (preventDefault) types nothing, while the
+// protocol's KeyEvent also sends the character as an event of its own,
+// which would land in the field the key just focused.
+func (k *keyboard) press(key string) {
+	k.t.Helper()
+	require.NoError(k.t, chromedp.Do(k.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, r := range key {
+			for _, ev := range kb.Encode(r) {
+				if ev.Type == kb.KeyChar {
+					continue
+				}
+				if _, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, *ev); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})))
 	k.n++
 	time.Sleep(30 * time.Millisecond)
 }
@@ -494,4 +519,78 @@ func TestWallboardTVBrowser(t *testing.T) {
 	require.Contains(t, text(t, ctx, `#stale`), "Mất kết nối")
 	require.Equal(t, "0.4", eval[string](t, ctx, `getComputedStyle(document.querySelector('.layout')).opacity`))
 	screenshot(t, ctx, "wallboard-stale.png")
+}
+
+// TestDeskStopBrowser: under Decree 118/2025 a clerk records an
+// applicant's stop request and then the stop notice from the keyboard; the
+// notice prints Form 05 with the request's date and reason, and the
+// dossier ends, stopped. A dossier under the 2018 law offers neither.
+func TestDeskStopBrowser(t *testing.T) {
+	l := startLive(t, 0)
+	ctx := browser(t)
+	at := liveNow.Add(-3 * time.Hour)
+	for _, e := range []counter.Event{
+		{ID: "st-1", Type: counter.Received, Dossier: "ST-1", At: at, Agency: "phuong-haichau-ttpvhcc", Official: "cb-248", Procedure: "2.000720", Channel: "direct",
+			Applicant: &counter.Applicant{Name: "Lê Văn Dừng"}, Slip: &counter.Slip{Number: "01", DueAt: liveNow.AddDate(0, 0, 5)}},
+		{ID: "st-old", Type: counter.Received, Dossier: "ST-OLD", At: time.Date(2025, 3, 3, 8, 0, 0, 0, l.Config.Calendar.Location), Agency: "q-haichau-motcua",
+			Official: "cb-064", Procedure: "2.000720", Channel: "direct", Applicant: &counter.Applicant{Name: "Lê Văn Cũ"}},
+	} {
+		status, body := l.post(t, "desk-root", e)
+		require.Equal(t, 201, status, "%v", body)
+	}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(1366, 768),
+		chromedp.Navigate(l.URL+"/desk?access_token=desk-root&agency=phuong-haichau-ttpvhcc"),
+	))
+	waitFor(t, ctx, `#shift:not([hidden]) #shift-clerk`)
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#shift-clerk`), "cb-249"), chromedp.Click(chromedp.CSS(`#shift-go`))))
+	waitFor(t, ctx, `body[data-ready="1"]`)
+	k := &keyboard{t: t, ctx: ctx}
+	find := func(q string) {
+		k.key("/")
+		k.typ(q)
+		k.key(kb.Enter)
+		waitFor(t, ctx, `#actions:not([hidden]) button:focus`) // selected: the actions take the keys
+	}
+	keyOf := func(typ string) string {
+		return text(t, ctx, `#actions button[data-type="`+typ+`"] kbd`)
+	}
+
+	find("dung")
+	require.Equal(t, "8", keyOf("stop_requested"))
+	require.Zero(t, eval[int](t, ctx, `document.querySelectorAll('#actions button[data-type="stop_notice_issued"]').length`), "no notice before the request")
+	k.press("8")
+	waitFor(t, ctx, `#f-reason`)
+	k.typ("Khong con nhu cau")
+	k.key(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	waitFor(t, ctx, `#search:focus`) // recorded: back to the search
+	require.Eventually(t, func() bool {
+		d, _, _, err := l.Store.FindDossierByCode(context.Background(), "ST-1")
+		return err == nil && d.StopRequestedAt != nil
+	}, 5*time.Second, 50*time.Millisecond)
+
+	find("dung")
+	require.Equal(t, "8", keyOf("stop_notice_issued"))
+	k.press("8")
+	waitFor(t, ctx, `#ev:not([hidden])`)
+	k.key(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl))
+	waitFor(t, ctx, `#slip[data-form="05"]`)
+	waitFor(t, ctx, `#search:focus`)
+	form := text(t, ctx, `#slip`)
+	require.Contains(t, form, "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ")
+	require.Contains(t, form, "Lê Văn Dừng")
+	require.Contains(t, form, "Khong con nhu cau")
+	require.Contains(t, form, "Mẫu số 05 — Phụ lục I Thông tư số 03/2025/TT-VPCP")
+	require.Contains(t, form, "Lý do đề nghị: Khong con nhu cau", "the action key types nothing into the form")
+	screenshot(t, ctx, "desk-form05-1366.png")
+	d, _, _, err := l.Store.FindDossierByCode(context.Background(), "ST-1")
+	require.NoError(t, err)
+	require.Equal(t, counter.DossierStopped, d.Status)
+	t.Logf("request and notice in %d keystrokes", k.n)
+
+	st, body := l.rawGet(t, "desk-root", "/api/v1/dossiers?agency=phuong-haichau-ttpvhcc&limit=500")
+	require.Equal(t, 200, st)
+	require.Contains(t, string(body), `"ST-OLD"`, "the centre lists the files it took over")
+	find("st-old")
+	require.Zero(t, eval[int](t, ctx, `document.querySelectorAll('#actions button[data-type^="stop_"]').length`), "Decree 61/2018 has no stop")
 }

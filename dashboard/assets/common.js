@@ -36,6 +36,8 @@ const M = (() => {
       'Vào ca': 'Sign in to the desk', 'Ca trực trước đã kết thúc.': 'Your last shift has ended.',
       'Ca trực trước đã kết thúc lúc': 'Your last shift ended at', '(hết giờ làm việc).': '(closing time).', 'Sẽ ghi vi phạm': 'This entry will record a breach', 'Hủy': 'Cancel',
       'Chọn việc cần ghi': 'Choose what to record', 'Không có hồ sơ': 'No dossiers', 'In': 'Print',
+      'Lý do công dân đề nghị dừng': 'Why the applicant asks to stop',
+      'Ghi xong sẽ in Thông báo dừng giải quyết hồ sơ (Mẫu 05) để thủ trưởng ký.': 'Recording prints the stop notice (Form 05) for the head to sign.',
       'Giấy tờ khác': 'Other paper', 'Bản chính': 'Original', 'Bản sao': 'Copy', 'Số lượng': 'Count',
       'Hẹn trả mới (dd/mm/yyyy hh:mm)': 'New due (dd/mm/yyyy hh:mm)', 'Thời điểm (để trống = bây giờ)': 'Time (empty = now)',
       'Mã hồ sơ (để trống = cấp tự động)': 'Dossier code (empty = issued by the server)',

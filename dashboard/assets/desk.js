@@ -135,15 +135,21 @@
   }
 
   // ---------- actions by state ----------
+  // A stop at the applicant's request exists from Decree 118/2025 (v2025):
+  // first the request, then the notice (Form 05) that ends the dossier.
+  function stopActions(d) {
+    if (!d.regime || d.regime === 'v2018') return [];
+    return d.stop_requested_at ? ['stop_notice_issued'] : ['stop_requested'];
+  }
   function actionsFor(d) {
     const open = (d.complaints || []).some((c) => !c.outcome);
     switch (d.status) {
       case 'intake': case 'intake_supplement':
         return ['received', 'intake_supplement_requested', 'intake_refused', 'withdrawn'];
       case 'processing':
-        return ['supplement_requested', 'transferred', 'apology_issued', 'result_ready', 'returned', 'rejected', 'withdrawn', 'complaint_filed'].concat(open ? ['complaint_resolved'] : []);
+        return ['supplement_requested', 'transferred', 'apology_issued', 'result_ready', 'returned', 'rejected', 'withdrawn', ...stopActions(d), 'complaint_filed'].concat(open ? ['complaint_resolved'] : []);
       case 'paused':
-        return ['supplement_received', 'apology_issued', 'rejected', 'withdrawn', 'complaint_filed'].concat(open ? ['complaint_resolved'] : []);
+        return ['supplement_received', 'apology_issued', 'rejected', 'withdrawn', ...stopActions(d), 'complaint_filed'].concat(open ? ['complaint_resolved'] : []);
       case 'result_ready':
         return ['returned', 'complaint_filed'].concat(open ? ['complaint_resolved'] : []);
       default:
@@ -172,9 +178,11 @@
       el('div', 'muted', (p ? p.name : d.procedure) + (d.due_at ? ' · ' + t('Hẹn trả') + ' ' + M.fmtVN(d.due_at) : '')));
     box.hidden = false;
     const acts = actionsFor(d);
-    $('actions').replaceChildren(el('div', 'muted wide', t('Chọn việc cần ghi') + ' (1–' + acts.length + ')'), ...acts.map((type, i) => {
+    // Keys 1–9, then 0 for a tenth.
+    const keyOf = (i) => (i < 9 ? String(i + 1) : i === 9 ? '0' : '');
+    $('actions').replaceChildren(el('div', 'muted wide', t('Chọn việc cần ghi') + ' (1–' + Math.min(acts.length, 9) + (acts.length > 9 ? ', 0' : '') + ')'), ...acts.map((type, i) => {
       const b = el('button', 'act'); b.type = 'button'; b.dataset.type = type;
-      b.append(el('kbd', null, i + 1), document.createTextNode(' ' + M.eventName(type)));
+      b.append(el('kbd', null, keyOf(i)), document.createTextNode(' ' + M.eventName(type)));
       b.addEventListener('click', () => startForm(type));
       return b;
     }));
@@ -285,6 +293,10 @@
       }
       case 'intake_refused': case 'rejected': case 'withdrawn':
         f.append(field('Lý do', input('reason'), 'reason')); break;
+      case 'stop_requested':
+        f.append(field('Lý do công dân đề nghị dừng', input('reason'), 'reason')); break;
+      case 'stop_notice_issued':
+        f.append(el('p', 'muted wide', t('Ghi xong sẽ in Thông báo dừng giải quyết hồ sơ (Mẫu 05) để thủ trưởng ký.'))); break;
       case 'transferred': {
         const here = agencies.get(counterA.id);
         const parent = agencies.get(here.parent);
@@ -454,7 +466,7 @@
         if (!nd) throw fieldErr('new_due_at', 'Hẹn trả mới phải theo dạng dd/mm/yyyy hh:mm', 'New due time must be dd/mm/yyyy hh:mm');
         e.new_due_at = M.isoLocal(nd); str('reason', f.reason.value); break;
       }
-      case 'rejected': case 'withdrawn': str('reason', f.reason.value); break;
+      case 'rejected': case 'withdrawn': case 'stop_requested': str('reason', f.reason.value); break;
       case 'complaint_filed':
         e.complaint = 'kn-' + Date.now().toString(36); e.category = f.category.value;
         str('subject_official', f.subject_official.value); str('text', f.text.value); break;
@@ -553,6 +565,7 @@
     if (e.type === 'supplement_requested' || e.type === 'intake_supplement_requested') form = Forms.supplement(c, ev);
     if (e.type === 'intake_refused' || e.type === 'rejected') form = Forms.refusal(c, ev);
     if (e.type === 'apology_issued') form = Forms.apology(c, ev);
+    if (e.type === 'stop_notice_issued') form = Forms.stopNotice(c, ev);
     if (!form) return;
     form.id = 'slip';
     area.replaceChildren(form);
@@ -585,8 +598,8 @@
       if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') { ev.preventDefault(); const n = ev.key === 'ArrowDown' ? a.nextElementSibling : a.previousElementSibling; if (n) n.focus(); return; }
       if (ev.key === 'Enter') { ev.preventDefault(); select(a.dataset.code); return; }
     }
-    if (/^[1-9]$/.test(ev.key) && !$('actions').hidden) {
-      const b = $('actions').querySelectorAll('button')[+ev.key - 1];
+    if (/^[0-9]$/.test(ev.key) && !$('actions').hidden) {
+      const b = $('actions').querySelectorAll('button')[ev.key === '0' ? 9 : +ev.key - 1];
       if (b) { ev.preventDefault(); startForm(b.dataset.type); }
     }
   }
