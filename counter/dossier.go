@@ -216,6 +216,14 @@ func Fold(cfg *Config, d *Dossier, e Event) *Dossier {
 		n = Dossier{Code: e.Dossier, Procedure: e.Procedure, Agency: e.Agency, Holder: e.Agency, CreatedAt: e.At,
 			Regime: cfg.RegimeAt(e.At)}
 	}
+	// A file held by a unit that has ended passes to the heir that acts on
+	// it (SPEC.md §10.2: new units carry on the files of those they
+	// absorbed): from that event on the heir holds it, and answers for
+	// what happens to it under its head in office.
+	if d != nil && e.Agency != n.Holder && e.Type != ComplaintFiled && e.Type != ComplaintResolved && !cfg.InForce(n.Holder, e.At) &&
+		cfg.InForce(e.Agency, e.At) && cfg.ReadableFrom(n.Holder, e.Agency) {
+		n.Holder = e.Agency
+	}
 	if e.Applicant != nil && n.Applicant == nil {
 		a := Applicant{Name: e.Applicant.Name, Phone: e.Applicant.Phone, IDHash: e.Applicant.IDHash}
 		n.Applicant = &a

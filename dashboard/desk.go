@@ -316,7 +316,7 @@ func (s *Server) handleBoardView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.dropEnded(node, from, to)
+	s.dropEnded(node, from, to, true)
 	out := &boardJSON{Agency: agency, Period: period, From: from, To: to, Now: now, Rollup: node,
 		Open: map[string]int{}, Overdue: []*counter.Dossier{}, Paused: []*counter.Dossier{}}
 	// One pass over the subtree's open dossiers: counts, the oldest
@@ -404,20 +404,23 @@ func (s *Server) handleTrackingForm(c *fiber.Ctx) error {
 // dropEnded leaves out of a board's tree the units not in force during
 // the period that have nothing to show in it (a district abolished in
 // 2025 on this month's board), so that a TV pages through today's map.
-func (s *Server) dropEnded(n *counter.RollupNode, from, to time.Time) {
+// The open overdue count is today's: it shows only in a period that
+// reaches today (withNow).
+func (s *Server) dropEnded(n *counter.RollupNode, from, to time.Time, withNow bool) {
 	kept := n.Children[:0]
 	for _, ch := range n.Children {
-		if s.Config.InForceBetween(ch.Agency, from, to) || !quiet(ch) {
-			s.dropEnded(ch, from, to)
+		if s.Config.InForceBetween(ch.Agency, from, to) || !quiet(ch, withNow) {
+			s.dropEnded(ch, from, to, withNow)
 			kept = append(kept, ch)
 		}
 	}
 	n.Children = kept
 }
 
-// quiet reports whether n counts nothing at all.
-func quiet(n *counter.RollupNode) bool {
-	if n.Received > 0 || n.Finished > 0 || n.OverdueOpen > 0 {
+// quiet reports whether n counts nothing at all (its open overdue
+// dossiers only withNow).
+func quiet(n *counter.RollupNode, withNow bool) bool {
+	if n.Received > 0 || n.Finished > 0 || (withNow && n.OverdueOpen > 0) {
 		return false
 	}
 	for _, v := range n.Total {

@@ -168,3 +168,55 @@ func TestEndedAgencyRefusesNewEvents(t *testing.T) {
 	refused("to", a.event("transferred", "NEW-2", counterWHC, map[string]any{"to": "q-haichau-tckh"}))
 	require.Equal(t, "result_ready", a.dossierState("OLD-2")["status"], "the heir finished the old file")
 }
+
+// TestRollupAcrossReform: a city roll-up over June–July 2025 shows the
+// district of June and the ward of July, each under the parent it had and
+// each with its own receipts; in 2026 the district shows only while it
+// has something to count (an overdue file it still holds), and is gone
+// after its heir closes the file, which the heir then answers for.
+func TestRollupAcrossReform(t *testing.T) {
+	a := newAPI(t, "2025-06-30 07:55")
+	r := receipt("")
+	r["official"] = "cb-064"
+	a.post("2025-06-30 08:00", "received", "RB-1", "q-haichau-motcua", r)
+	f := receipt("")
+	f["official"] = clerkWHC
+	a.post("2025-07-01 08:00", "received", "RB-2", counterWHC, f)
+	a.at("2026-03-02 09:00")
+
+	children := func(path string) map[string]float64 {
+		t.Helper()
+		status, body := a.do("GET", path, nil)
+		require.Equal(t, 200, status, "%v", body)
+		out := map[string]float64{}
+		for _, c := range body["children"].([]any) {
+			n := c.(map[string]any)
+			out[n["agency"].(string)] = n["received"].(float64)
+		}
+		return out
+	}
+	span := children("/api/v1/rollup?agency=tp-danang&from=2025-06-01T00:00:00%2B07:00&to=2025-07-31T23:59:59%2B07:00")
+	require.Equal(t, float64(1), span["q-haichau"], "the district, under the city as it was")
+	require.Equal(t, float64(1), span[wardHC], "the ward, under the city")
+	require.Contains(t, span, "q-thanhkhe", "a district in force in June shows, counting nothing")
+
+	const y2026 = "/api/v1/rollup?agency=tp-danang&from=2026-01-01T00:00:00%2B07:00&to=2026-03-02T23:59:59%2B07:00"
+	require.Contains(t, children(y2026), "q-haichau", "an ended district still holding an overdue file shows it")
+	// The ward's centre, its heir, finishes the file: from then on it
+	// holds it, and the late return is its own, under its head in office.
+	a.post("2026-03-02 08:30", "result_ready", "RB-1", counterWHC, map[string]any{"official": clerkWHC})
+	a.post("2026-03-02 08:40", "returned", "RB-1", counterWHC, map[string]any{"official": clerkWHC})
+	v := a.violation("RB-1", "late_return")
+	require.NotNil(t, v)
+	require.Equal(t, counterWHC, v["agency"])
+	require.Equal(t, "Hoàng Hữu Hằng", v["head"].(map[string]any)["name"])
+	require.Equal(t, counterWHC, a.dossierState("RB-1")["holder"])
+	later := children("/api/v1/rollup?agency=tp-danang&from=2026-03-03T00:00:00%2B07:00&to=2026-12-05T23:59:59%2B07:00")
+	require.NotContains(t, later, "q-haichau", "no district once it has nothing to show")
+	require.NotContains(t, later, "q-thanhkhe")
+	require.Contains(t, later, wardHC)
+	require.Contains(t, later, "so-xd", "departments go on")
+
+	before := children("/api/v1/rollup?agency=tp-danang&from=2024-01-01T00:00:00%2B07:00&to=2024-12-31T23:59:59%2B07:00")
+	require.NotContains(t, before, wardHC, "the ward did not exist in 2024")
+}
