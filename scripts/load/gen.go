@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"hash/fnv"
 	"time"
 )
 
@@ -37,6 +37,7 @@ var applicantNames = []string{"Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Ho
 type generator struct {
 	load   load
 	prefix string
+	stem   string // dossier codes: the national format up to the sequence
 	batch  int
 	loc    *time.Location
 	base   time.Time // the first `at` of a past load
@@ -66,6 +67,11 @@ func newGenerator(ctx context.Context, c *client, cfg *serverConfig, l load, pre
 		}
 	}
 	start := now().In(loc)
+	// Codes in the national format (Circular 04/2025), as a one-stop
+	// system issues them, so that no dossier_code_format breach is judged
+	// on every event of a load: H17.100.05-YYMMDD-01 and a sequence unique
+	// to this prefix.
+	g.stem = codeStem(prefix, start)
 	if l.Lives {
 		// Lives that ran over the last day: the three steps after receipt
 		// fall 1, 2 and 3 hours later, all before now and within the
@@ -233,9 +239,17 @@ func (g *generator) life(b []byte, n int64) []byte {
 	return b
 }
 
+// codeStem is the start of the dossier codes of the load with prefix
+// begun on day: H17.100.05-YYMMDD-01 and ten digits of the prefix's hash.
+func codeStem(prefix string, day time.Time) string {
+	h := fnv.New32a()
+	h.Write([]byte(prefix))
+	return fmt.Sprintf("H17.100.05-%s-01%010d", day.Format("060102"), h.Sum32())
+}
+
 // dossier is the code of dossier n of this load.
 func (g *generator) dossier(n int64) string {
-	return g.prefix + "-" + strconv.FormatInt(n, 10)
+	return g.stem + fmt.Sprintf("%09d", n)
 }
 
 func quote(s string) string { return mustJSON(s) }

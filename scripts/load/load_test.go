@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -101,13 +102,23 @@ func TestLoadEndToEnd(t *testing.T) {
 			Type string `json:"type"`
 		} `json:"events"`
 	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
 	get := func(load, n int) dossier {
 		t.Helper()
 		var d dossier
-		code := run[1] + "-1-" + strconv.Itoa(load) + "-" + strconv.Itoa(n)
-		if err := c.getJSON(ctx, "/api/v1/dossiers/"+code, &d); err != nil {
-			t.Fatal(err)
+		// The code's date is the load's first day: today, or yesterday
+		// when the run crossed midnight.
+		var err error
+		for _, day := range []time.Time{time.Now(), time.Now().AddDate(0, 0, -1)} {
+			code := codeStem(run[1]+"-1-"+strconv.Itoa(load), day.In(loc)) + fmt.Sprintf("%09d", n)
+			if err = c.getJSON(ctx, "/api/v1/dossiers/"+code, &d); err == nil {
+				return d
+			}
 		}
+		t.Fatal(err)
 		return d
 	}
 	if d := get(0, 7); len(d.Events) != 1 || d.Dossier.Clock.State == "overdue" {
