@@ -126,6 +126,11 @@ type Event struct {
 	RecordedAt time.Time `json:"recorded_at,omitzero"`
 	PrevHash   string    `json:"prev_hash,omitempty"`
 	Hash       string    `json:"hash,omitempty"`
+	// Imported marks an event copied from another system's history by
+	// `motcua import`: how late it reaches motcua says nothing of how late
+	// the office recorded it, so it is never a backdated_entry. Set by the
+	// store (never taken from a client) and kept in the log.
+	Imported bool `json:"imported,omitempty"`
 
 	Procedure string `json:"procedure,omitempty"`
 	Channel   string `json:"channel,omitempty"`

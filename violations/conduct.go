@@ -68,11 +68,12 @@ func backdatedEntries(tl *timeline) ([]counter.Violation, time.Time) {
 // backdatedEntry judges one event: it is a `backdated_entry` when its
 // recorded_at is later than its `at` plus rules.backdate_tolerance.
 // occurred_at is the event's `at` (SPEC.md §5: the `at` of the event that
-// made it), details.recorded_at when it was written; charged to the
+// made it), details.recorded_at when it was written; an imported event
+// (copied from another system's history) never is; charged to the
 // recording official's agency (the event's agency). Status: open.
 // Decision 2090/QĐ-UBND (Đà Nẵng): heads answer for truthful data.
 func backdatedEntry(cfg *counter.Config, regime, prefix string, e counter.Event, now time.Time) (counter.Violation, bool) {
-	if e.RecordedAt.IsZero() {
+	if e.RecordedAt.IsZero() || e.Imported {
 		return counter.Violation{}, false
 	}
 	// A tolerance the calendar cannot count judges nothing (Config.Check

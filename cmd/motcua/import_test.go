@@ -13,6 +13,7 @@ import (
 	"github.com/motcua/motcua/configs"
 	"github.com/motcua/motcua/counter"
 	"github.com/motcua/motcua/counter/store"
+	"github.com/motcua/motcua/violations"
 	"github.com/stretchr/testify/require"
 )
 
@@ -67,6 +68,36 @@ func TestImportResumeAndReplay(t *testing.T) {
 	require.Equal(t, ExitOK, code, stderr)
 	require.Contains(t, stderr, fmt.Sprintf("%d events read, %d new, 0 already stored", n, n))
 	require.Equal(t, uint64(n), storedEvents(t, db))
+	// History copied from the office's system is not late data entry: no
+	// backdated_entry, months after the events, while the same event
+	// posted live would be one.
+	cfg, err := configs.Load(os.DirFS(shippedConfig))
+	require.NoError(t, err)
+	codesOf := func(db string, imported bool) []string {
+		st, err := store.Open(db, cfg, store.Options{Evaluator: violations.New(), Import: imported})
+		require.NoError(t, err)
+		defer st.Close()
+		if !imported {
+			_, err := st.Record(context.Background(), []counter.Event{{ID: "live-1", Type: counter.Received, Dossier: "000.20.31.H17-260105-99999",
+				At: local("2026-01-05 08:00"), Agency: counterHC, Procedure: hkd, Channel: counter.ChannelDirect}})
+			require.NoError(t, err)
+		}
+		var out []string
+		code := "000.20.31.H17-260105-00000"
+		if !imported {
+			code = "000.20.31.H17-260105-99999"
+		}
+		{
+			_, _, vs, err := st.FindDossierByCode(context.Background(), code)
+			require.NoError(t, err)
+			for _, v := range vs {
+				out = append(out, code+" "+v.Code)
+			}
+		}
+		return out
+	}
+	require.NotContains(t, codesOf(db, true), "000.20.31.H17-260105-00000 backdated_entry")
+	require.Contains(t, codesOf(filepath.Join(dir, "live.db"), false), "000.20.31.H17-260105-99999 backdated_entry")
 
 	// A second run of the same file stores nothing.
 	code, _, stderr = run(t, context.Background(), nil, "import", "--db", db, "--config", shippedConfig, in)

@@ -147,3 +147,51 @@ func TestImplausibleInstantsInOldDatabase(t *testing.T) {
 	require.Empty(t, rep.Differences, "replay rebuilds the views exactly")
 	require.Equal(t, after.Events, rep.Events)
 }
+
+// TestImportedIsTheStoresToSay: a client cannot mark its own event
+// imported to escape backdated_entry; a store opened for import marks
+// every event it records, and the mark survives a replay of the log.
+func TestImportedIsTheStoresToSay(t *testing.T) {
+	ctx := context.Background()
+	now := at("2026-03-31 15:00")
+	opts := store.Options{Now: func() time.Time { return now }, Evaluator: violations.New(), Secret: []byte("0123456789abcdef0123456789abcdef"), NoSync: true}
+	codes := func(s *store.Store, code string) []string {
+		_, _, vs, err := s.FindDossierByCode(ctx, code)
+		require.NoError(t, err)
+		var out []string
+		for _, v := range vs {
+			out = append(out, v.Code)
+		}
+		return out
+	}
+
+	live, err := store.Open(filepath.Join(t.TempDir(), "live.db"), testConfig(), opts)
+	require.NoError(t, err)
+	defer live.Close()
+	e := received("im-1", "IM-1", "q1-motcua", at("2026-03-02 08:00"))
+	e.Imported = true
+	_, err = live.Record(ctx, []counter.Event{e})
+	require.NoError(t, err)
+	require.Contains(t, codes(live, "IM-1"), counter.VBackdatedEntry, "a client's own claim is ignored")
+	_, evs, _, err := live.FindDossierByCode(ctx, "IM-1")
+	require.NoError(t, err)
+	require.False(t, evs[0].Imported)
+
+	path := filepath.Join(t.TempDir(), "import.db")
+	opts.Import = true
+	imp, err := store.Open(path, testConfig(), opts)
+	require.NoError(t, err)
+	e.Imported = false
+	_, err = imp.Record(ctx, []counter.Event{e})
+	require.NoError(t, err)
+	require.NotContains(t, codes(imp, "IM-1"), counter.VBackdatedEntry)
+	require.NoError(t, imp.Close())
+
+	opts.Import = false
+	again, err := store.Open(path, testConfig(), opts)
+	require.NoError(t, err)
+	defer again.Close()
+	rep, err := again.Replay(ctx, t.TempDir(), nil)
+	require.NoError(t, err)
+	require.Empty(t, rep.Differences, "the log keeps the mark: replay judges it the same")
+}

@@ -111,6 +111,9 @@ func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*count
 			e.Applicant = &a
 		}
 		e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
+		if !w.fromLog {
+			e.Imported = w.s.opts.Import // the log keeps what the store decided
+		}
 		checkShape := counter.CheckShape
 		if w.fromLog {
 			checkShape = counter.CheckLoggedShape

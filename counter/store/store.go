@@ -37,6 +37,10 @@ type Options struct {
 	NewKey bool
 	// NoSync disables fsync: only for scratch rebuilds such as replay.
 	NoSync bool
+	// Import marks every event recorded through this store as copied from
+	// another system's history (counter.Event.Imported): `motcua import`
+	// on a database no server holds.
+	Import bool
 	// MaxGroup bounds how many Record calls share one commit.
 	MaxGroup int
 	// OnCommit, when set, observes each commit's duration.
