@@ -158,8 +158,11 @@
   }
 
   async function select(code) {
+    // While the dossier loads, the last one's actions are gone: a digit
+    // typed now must not act on a state the next render replaces.
+    $('actions').hidden = true; $('ev').hidden = true;
     let r;
-    try { r = await M.api('/dossiers/' + encodeURIComponent(code)); } catch (e) { showMsg(e, true); return; }
+    try { r = await M.api('/dossiers/' + encodeURIComponent(code)); } catch (e) { showMsg(e, true); if (selected) renderSelected(); return; }
     selected = { d: r.dossier, events: r.events, violations: r.violations };
     dossiers.set(code, r.dossier);
     renderList();
