@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -79,6 +81,12 @@ type ServeCommand struct {
 	// NewKey accepts a new key file for a database with events (--new-key).
 	NewKey       bool
 	clusterServe // --cluster-node and friends (cluster.go)
+
+	// CPUProfile is a file for a CPU profile of the whole run
+	// (--cpuprofile), written when the server stops: where a load's time
+	// goes, measured as the load tool drives the server.
+	CPUProfile  string
+	profileFile *os.File
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
@@ -94,6 +102,7 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxConns, "max-conns", 0, "cap on open connections (0: the descriptor limit less an eighth, at most 10000)")
 	fs.IntVar(&c.MaxConnsPerAddr, "max-conns-per-addr", dashboard.DefaultMaxConnsPerAddr, "cap on one client address's open connections (0: none)")
 	fs.IntVar(&c.MaxBodyInFlightMiB, "max-body-in-flight", dashboard.DefaultBodyBytesInFlight>>20, "MiB of request bodies held in memory at once, all requests together")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file when the server stops (go tool pprof reads it)")
 	fs.BoolVar(&c.NewKey, "new-key", false, "create a new key file for a database with events whose key file is lost: every tracking key changes")
 	configFlag(fs, &c.Dir)
 	c.addClusterFlags(fs)
@@ -145,6 +154,17 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.cfg = cfg
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		c.profileFile = f
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m, err := metrics.New(reg, cfg, c.logger)
@@ -187,7 +207,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if c.clustered() && !c.rollup() {
 		tokens = c.node.Tokens()
 	}
-	if err := bootstrapToken(tokens, cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger); err != nil {
+	if err := c.storeBootstrapToken(ctx, tokens); err != nil {
 		return err
 	}
 	if c.Demo {
@@ -307,6 +327,14 @@ func (c *ServeCommand) Close() error {
 	}
 	c.closed = true
 	var errs []error
+	defer func() {
+		if c.profileFile != nil {
+			pprof.StopCPUProfile()
+			if err := c.profileFile.Close(); err != nil {
+				c.logger.Error("cpu profile", "err", err)
+			}
+		}
+	}()
 	// fiber's Shutdown leaves hijacked websockets open: close them first.
 	if c.hub != nil {
 		c.hub.Close()

@@ -139,6 +139,32 @@ func (c *TokenCommand) Close() error { return nil }
 // BootstrapTokenID is the id of the token MOTCUA_BOOTSTRAP_TOKEN gives.
 const BootstrapTokenID = "bootstrap"
 
+// storeBootstrapToken stores $MOTCUA_BOOTSTRAP_TOKEN. A cluster node that
+// has just joined may find the token store between leaders (no responders
+// for a moment after a quorum formed): it retries an unavailable store for
+// up to bootstrapTokenWait before giving up.
+func (c *ServeCommand) storeBootstrapToken(ctx context.Context, tokens tokenStore) error {
+	ctx, cancel := context.WithTimeout(ctx, bootstrapTokenWait)
+	defer cancel()
+	wait := 100 * time.Millisecond
+	for {
+		err := bootstrapToken(tokens, c.cfg, c.Main.Getenv("MOTCUA_BOOTSTRAP_TOKEN"), c.logger)
+		if err == nil || counter.ErrorCode(err) != counter.CodeUnavailable {
+			return err
+		}
+		c.logger.Warn("the token store is not ready; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// bootstrapTokenWait is how long serve retries an unavailable token store.
+const bootstrapTokenWait = 30 * time.Second
+
 // bootstrapToken makes secret, when set, the stored supervisor token of
 // the root agency (SPEC.md §6.2). It is idempotent across restarts; a new
 // secret replaces the old one, and a revoked one stays revoked.

@@ -47,6 +47,7 @@ type options struct {
 	PeerURL, PeerToken   string
 	Spawn                bool
 	Bin, Config, Dir, DB string
+	CPUProfile           string
 	Loads                []load
 	Writers, Batch       int
 	BatchWriters         int
@@ -71,6 +72,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.Bin, "bin", "", "with --spawn: this motcua binary instead of building one")
 	fs.StringVar(&o.Config, "config", "", "with --spawn: serve's --config (default: serve's own default)")
 	fs.StringVar(&o.Dir, "dir", "", "folder for the naive bbolt loop and the fsync probe, and with --spawn the database (default: a new temporary folder)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "with --spawn: the server writes a CPU profile of the run to this file (serve --cpuprofile)")
 	fs.StringVar(&o.DB, "db", "", "with --url: the server's database file, to report disk per event")
 	loads := fs.String("loads", defaultLoads, "loads to run, comma-separated, of: "+loadNames()+" (all: every one)")
 	fs.IntVar(&o.Writers, "writers", 64, "concurrent writers")
@@ -203,7 +205,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		workdir := moduleRoot(ctx)
-		srv, err := spawnServer(ctx, bin, dir, workdir, o.Config)
+		var extra []string
+		if o.CPUProfile != "" {
+			extra = []string{"--cpuprofile", o.CPUProfile}
+		}
+		srv, err := spawnServer(ctx, bin, dir, workdir, o.Config, extra...)
 		if err != nil {
 			return err
 		}

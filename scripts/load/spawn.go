@@ -57,7 +57,7 @@ func moduleRoot(ctx context.Context) string {
 // loopback port, with a random bootstrap token, waits until it is ready
 // and creates an integration token for the root agency through
 // POST /api/v1/tokens.
-func spawnServer(ctx context.Context, bin, dir, workdir, configDir string) (*server, error) {
+func spawnServer(ctx context.Context, bin, dir, workdir, configDir string, extra ...string) (*server, error) {
 	boot, err := randomHex(24)
 	if err != nil {
 		return nil, err
@@ -67,6 +67,7 @@ func spawnServer(ctx context.Context, bin, dir, workdir, configDir string) (*ser
 	if configDir != "" {
 		args = append(args, "--config", configDir)
 	}
+	args = append(args, extra...)
 	logf, err := os.Create(s.LogPath)
 	if err != nil {
 		return nil, fmt.Errorf("spawn: %w", err)
