@@ -154,7 +154,7 @@ func (w *writeTx) settleDesk(key, cause string) ([]counter.Violation, time.Time,
 		c := &changes[i]
 		delta.Violation(w.cfg, c.Old, -1)
 		delta.Violation(w.cfg, &c.New, +1)
-		if err := w.putViolation("", c); err != nil {
+		if err := w.putViolation(c); err != nil {
 			return nil, time.Time{}, err
 		}
 	}
@@ -185,7 +185,7 @@ func (w *writeTx) deskViolations(d *counter.DeskState, fresh []counter.Violation
 		if b == nil {
 			continue
 		}
-		old, err := decodeViolation(b)
+		old, err := decodeViolation([]byte(v.ID), b)
 		if err != nil {
 			return nil, fmt.Errorf("violation %s: %w", v.ID, err)
 		}
@@ -199,7 +199,7 @@ func (w *writeTx) deskViolations(d *counter.DeskState, fresh []counter.Violation
 		if seen[string(k)] {
 			continue
 		}
-		old, err := decodeViolation(b)
+		old, err := decodeViolation(k, b)
 		if err != nil {
 			return nil, fmt.Errorf("violation %s: %w", k, err)
 		}

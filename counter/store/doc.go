@@ -49,9 +49,11 @@
 //	idx_agency         agency 0 ^created ‖ code → ∅ (receiving and holding chains; newest first)
 //	idx_due            instant ‖ ('d' code | 'k' counter 0 desk) → ∅
 //	next_check         'd' code | 'k' … → instant (to move idx_due entries)
-//	violations         id → violation JSON
+//	violations         id → fingerprint ‖ compact violation (violation_codec.go;
+//	                   JSON in records of earlier builds); a dossier's ids
+//	                   begin with its code and a slash
 //	idx_violations     agency 0 ^occurred ‖ id → ∅ (charged agency's chain)
-//	dossier_violations code 0 id → ∅
+//	dossier_violations code 0 id → ∅ (written by earlier builds only)
 //	rollup             agency → all-time tally
 //	rollup_day         agency 0 YYYYMMDD → tally of that local day
 //	clock_counts       holder 0 clock state → count of unfinished dossiers

@@ -188,6 +188,20 @@ var knownWords = func() map[string]string {
 	return m
 }()
 
+// intern returns raw bytes as a string, sharing the known words' and the
+// configured agency ids' strings.
+func (n interner) intern(v []byte) string {
+	if w, ok := knownWords[string(v)]; ok {
+		return w
+	}
+	if n.cfg != nil {
+		if a := n.cfg.Agency(string(v)); a != nil {
+			return a.ID
+		}
+	}
+	return string(v)
+}
+
 func (n interner) str(v []byte) (string, error) {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		inner := v[1 : len(v)-1]

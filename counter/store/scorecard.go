@@ -398,7 +398,7 @@ func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, t
 			return fmt.Errorf("violation %s is indexed but not stored", rest[8:])
 		}
 		var m violationMark
-		if err := scanViolation(b[8:], &m, names); err != nil {
+		if err := markViolation(b, &m, names); err != nil {
 			return fmt.Errorf("decode violation %s: %w", rest[8:], err)
 		}
 		m.OccurredAt = time.Unix(0, int64(math.MaxUint64-beUint(rest[:8])))
@@ -425,7 +425,7 @@ func readAllViolationMarks(ctx context.Context, tx *bolt.Tx, from, to time.Time,
 			return fmt.Errorf("violation %s: stored record too short", k)
 		}
 		var m violationMark
-		if err := scanViolation(b[8:], &m, names); err != nil {
+		if err := markViolation(b, &m, names); err != nil {
 			return fmt.Errorf("decode violation %s: %w", k, err)
 		}
 		if m.OccurredAt.Before(from) || m.OccurredAt.After(to) {

@@ -442,7 +442,7 @@ func (s *Store) backfillScores(tx *bolt.Tx) error {
 		return err
 	}
 	err = tx.Bucket(bucketViolations).ForEach(func(k, v []byte) error {
-		viol, err := decodeViolation(v)
+		viol, err := decodeViolation(k, v)
 		if err != nil {
 			return fmt.Errorf("violation %s: %w", k, err)
 		}

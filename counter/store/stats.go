@@ -243,7 +243,7 @@ func (s *Store) backfillStats(tx *bolt.Tx) error {
 		return err
 	}
 	if err := tx.Bucket(bucketViolations).ForEach(func(k, v []byte) error {
-		viol, err := decodeViolation(v)
+		viol, err := decodeViolation(k, v)
 		if err != nil {
 			return fmt.Errorf("violation %s: %w", k, err)
 		}

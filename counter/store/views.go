@@ -53,7 +53,7 @@ func checkViews(tx *bolt.Tx) []string {
 	}
 	each(bucketDossiers, func(k, v []byte) { decode(bucketDossiers, k, v, &dossierRecord{}) })
 	each(bucketViolations, func(k, v []byte) {
-		if _, err := decodeViolation(v); err != nil {
+		if _, err := decodeViolation(k, v); err != nil {
 			bad(bucketViolations, k, "%v", err)
 		}
 	})

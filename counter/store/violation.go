@@ -4,30 +4,28 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"hash/fnv"
 
 	"github.com/motcua/motcua/counter"
 	bolt "go.etcd.io/bbolt"
 )
 
 // putViolation stores one change a judgement decided: a new violation is
-// indexed under its charged agency's chain and its dossier; a changed one
+// indexed under its charged agency's chain; a changed one
 // whose agency or occurred_at moved (a late event showed who held the
 // dossier at the deadline) is moved in the agency index. Roll-up counts
 // come from the judgement's deltas, not from here.
-func (w *writeTx) putViolation(dossier string, c *counter.ViolationChange) error {
+func (w *writeTx) putViolation(c *counter.ViolationChange) error {
 	v := &c.New
 	if c.Old == nil {
-		if err := w.indexViolation(dossier, v); err != nil {
+		if err := w.indexViolation(v); err != nil {
 			return err
 		}
 	} else if c.Old.Agency != v.Agency || !c.Old.OccurredAt.Equal(v.OccurredAt) {
 		if err := w.unindexViolation(c.Old); err != nil {
 			return err
 		}
-		if err := w.indexViolation("", v); err != nil {
+		if err := w.indexViolation(v); err != nil {
 			return err
 		}
 	}
@@ -37,15 +35,11 @@ func (w *writeTx) putViolation(dossier string, c *counter.ViolationChange) error
 	if err := w.scoreViolation(c); err != nil {
 		return err
 	}
-	fp, err := fingerprint(v)
+	b, err := encodeViolation(v)
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode violation %s: %w", v.ID, err)
-	}
-	if err := w.tx.Bucket(bucketViolations).Put([]byte(v.ID), append(fp, b...)); err != nil {
+	if err := w.tx.Bucket(bucketViolations).Put([]byte(v.ID), b); err != nil {
 		return fmt.Errorf("put violation %s: %w", v.ID, err)
 	}
 	w.dirty = true
@@ -65,8 +59,9 @@ func (w *writeTx) unindexViolation(v *counter.Violation) error {
 }
 
 // indexViolation lists v under every agency of its charged agency's chain,
-// newest first, and under its dossier.
-func (w *writeTx) indexViolation(dossier string, v *counter.Violation) error {
+// newest first. (A dossier's violations need no index: their ids begin
+// with its code.)
+func (w *writeTx) indexViolation(v *counter.Violation) error {
 	ib := w.tx.Bucket(bucketViolIdx)
 	suffix := append(invTimeKey(v.OccurredAt), v.ID...)
 	for _, a := range w.cfg.Ancestors(v.Agency) {
@@ -74,35 +69,7 @@ func (w *writeTx) indexViolation(dossier string, v *counter.Violation) error {
 			return fmt.Errorf("index violation %s: %w", v.ID, err)
 		}
 	}
-	if dossier != "" {
-		if err := w.tx.Bucket(bucketDossierViol).Put(join([]byte(dossier), []byte(v.ID)), nil); err != nil {
-			return fmt.Errorf("index violation %s: %w", v.ID, err)
-		}
-	}
 	return nil
-}
-
-// Stored violations are an 8-byte fingerprint of what re-evaluation may
-// change (status, severity, details) followed by the violation's JSON.
-func fingerprint(v *counter.Violation) ([]byte, error) {
-	b, err := json.Marshal([]any{v.Status, v.Severity, v.Details})
-	if err != nil {
-		return nil, fmt.Errorf("fingerprint violation %s: %w", v.ID, err)
-	}
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum(nil), nil
-}
-
-func decodeViolation(b []byte) (*counter.Violation, error) {
-	if len(b) < 8 {
-		return nil, fmt.Errorf("stored violation too short")
-	}
-	var v counter.Violation
-	if err := json.Unmarshal(b[8:], &v); err != nil {
-		return nil, fmt.Errorf("decode violation: %w", err)
-	}
-	return &v, nil
 }
 
 func getViolation(tx *bolt.Tx, id []byte) (*counter.Violation, error) {
@@ -110,21 +77,26 @@ func getViolation(tx *bolt.Tx, id []byte) (*counter.Violation, error) {
 	if b == nil {
 		return nil, fmt.Errorf("violation %s is indexed but not stored", id)
 	}
-	v, err := decodeViolation(b)
+	v, err := decodeViolation(id, b)
 	if err != nil {
 		return nil, fmt.Errorf("violation %s: %w", id, err)
 	}
 	return v, nil
 }
 
+// dossierViolations reads code's violations: their ids begin with the
+// code and a slash, so they lie together in the violations bucket (a
+// dossier whose code extends this one's with a slash is skipped by its
+// dossier field). Databases written before this kept a dossier_violations
+// index as well; it is no longer written or read.
 func dossierViolations(tx *bolt.Tx, code string) ([]counter.Violation, error) {
-	prefix := append([]byte(code), 0)
+	prefix := append([]byte(code), '/')
 	out := []counter.Violation{}
-	c := tx.Bucket(bucketDossierViol).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		v, err := getViolation(tx, k[len(prefix):])
+	c := tx.Bucket(bucketViolations).Cursor()
+	for k, b := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, b = c.Next() {
+		v, err := decodeViolation(k, b)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("violation %s: %w", k, err)
 		}
 		if v.Dossier != code {
 			continue
