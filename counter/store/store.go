@@ -60,10 +60,12 @@ type Store struct {
 	closing chan struct{}
 	done    chan struct{}
 	once    sync.Once
-	// commitMu makes commit-then-publish one step, so that subscribers see
-	// changes in commit order even though Record and the sweeper commit from
-	// different goroutines (bbolt serialises their commits anyway).
+	// commitMu makes commit-then-queue-the-publication one step, so that
+	// subscribers see changes in commit order even though Record and the
+	// sweeper commit from different goroutines (bbolt serialises their
+	// commits anyway).
 	commitMu sync.Mutex
+	pubs     *publisher // publish.go
 	lag      atomic.Int64
 	failures atomic.Uint64 // failed sweeps
 	fault    func() error  // tests: makes sweeps fail
@@ -159,7 +161,7 @@ func Open(path string, cfg *counter.Config, opts Options) (s *Store, err error) 
 	}
 	s = &Store{db: db, cfg: cfg, opts: opts, log: opts.Logger, secret: secret,
 		queue: make(chan *request, 4096), wake: make(chan struct{}, 1),
-		closing: make(chan struct{}), done: make(chan struct{})}
+		closing: make(chan struct{}), done: make(chan struct{}), pubs: newPublisher(opts.Publisher)}
 	if err := db.Update(s.backfillStats); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -197,6 +199,7 @@ func (s *Store) Close() error {
 		close(s.closing)
 		s.mu.Unlock()
 		<-s.done
+		s.pubs.close()
 	})
 	return s.db.Close()
 }
@@ -296,8 +299,9 @@ func (s *Store) commit(group []*request) {
 	if s.opts.OnCommit != nil {
 		s.opts.OnCommit(time.Since(start))
 	}
-	// Publish before answering: a client that got its 2xx finds its change
-	// already on the boards and in the metrics.
+	// Answer once the change is published: a client that got its 2xx finds
+	// its change already on the boards and in the metrics. The publisher
+	// does both on its own goroutine while this one begins the next commit.
 	var all counter.Change
 	if err == nil {
 		for _, r := range group {
@@ -307,19 +311,21 @@ func (s *Store) commit(group []*request) {
 			}
 		}
 		all.Rollup = nodes
-		s.publish(all)
 	}
-	for _, r := range group {
-		switch {
-		case err != nil:
-			s.log.Error("commit failed", "err", err, "events", len(r.events))
-			r.done <- response{err: fmt.Errorf("commit: %w", err)}
-		case r.err != nil:
-			r.done <- response{err: r.err}
-		default:
-			r.done <- response{res: r.res}
+	log := s.log
+	s.pubs.send(publication{change: all, then: func() {
+		for _, r := range group {
+			switch {
+			case err != nil:
+				log.Error("commit failed", "err", err, "events", len(r.events))
+				r.done <- response{err: fmt.Errorf("commit: %w", err)}
+			case r.err != nil:
+				r.done <- response{err: r.err}
+			default:
+				r.done <- response{res: r.res}
+			}
 		}
-	}
+	}})
 	if !wake.IsZero() {
 		select {
 		case s.wake <- struct{}{}:
@@ -329,9 +335,5 @@ func (s *Store) commit(group []*request) {
 }
 
 // publish hands a commit's changes to the publisher, if any changed.
-func (s *Store) publish(c counter.Change) {
-	if s.opts.Publisher == nil || (len(c.Dossiers) == 0 && len(c.Violations) == 0 && len(c.Rollup) == 0) {
-		return
-	}
-	s.opts.Publisher.Publish(c)
-}
+// It returns once they are published, after every earlier commit's.
+func (s *Store) publish(c counter.Change) { s.pubs.publish(c) }
