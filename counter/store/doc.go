@@ -39,20 +39,22 @@
 //
 // # Buckets
 //
-//	meta               seq (last event), head (last hash), swept, key_check (key file fingerprint)
+//	meta               seq (last event), head (last hash), swept, key_check (key file
+//	                   fingerprint), index_order (asc: layout.go)
 //	log                seq (8 bytes BE) → event JSON (with prev_hash)
 //	event_ids          event id → seq            (idempotency)
 //	batch_ends         seq of the last event of each Record call
 //	sweeps             seq ‖ instant of each sweep
 //	dossiers           code → compact state (dossierRecord)
 //	dossier_events     code 0 seq → ∅
-//	idx_agency         agency 0 ^created ‖ code → ∅ (receiving and holding chains; newest first)
+//	idx_agency         agency 0 created ‖ code → ∅ (receiving and holding chains;
+//	                   read newest first, backwards: layout.go)
 //	idx_due            instant ‖ ('d' code | 'k' counter 0 desk) → ∅
 //	next_check         'd' code | 'k' … → instant (to move idx_due entries)
 //	violations         id → fingerprint ‖ compact violation (violation_codec.go;
 //	                   JSON in records of earlier builds); a dossier's ids
 //	                   begin with its code and a slash
-//	idx_violations     agency 0 ^occurred ‖ id → ∅ (charged agency's chain)
+//	idx_violations     agency 0 occurred ‖ id → ∅ (charged agency's chain)
 //	dossier_violations code 0 id → ∅ (written by earlier builds only)
 //	rollup             agency → all-time tally
 //	rollup_day         agency 0 YYYYMMDD → tally of that local day

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"time"
 
 	"github.com/motcua/motcua/counter"
 	bolt "go.etcd.io/bbolt"
@@ -55,16 +56,9 @@ func (s *Store) FindDossiers(ctx context.Context, f counter.DossierFilter) ([]*c
 	err = s.db.View(func(tx *bolt.Tx) error {
 		prefix := append([]byte(f.Agency), 0)
 		c := tx.Bucket(bucketAgencyIdx).Cursor()
-		start := prefix
-		if after != nil {
-			start = append(cp(prefix), after...)
-		}
-		k, _ := c.Seek(start)
-		if after != nil && k != nil && bytes.Equal(k[len(prefix):], after) {
-			k, _ = c.Next()
-		}
+		k := newestFirst(c, prefix, time.Time{}, after)
 		var last []byte
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 			rest := k[len(prefix):]
 			if len(rest) <= 8 {
 				continue

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
-	"math"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Bucket names. The layout is described in doc.go.
@@ -60,13 +62,32 @@ func timeKey(t time.Time) []byte {
 	return u64(uint64(n))
 }
 
-// invTimeKey sorts newest first.
-func invTimeKey(t time.Time) []byte {
-	n := t.UnixNano()
-	if n < 0 {
-		n = 0
+// newestFirst positions c on the newest key of one agency's range of a
+// time index (prefix is "agency 0"; keys are prefix ‖ instant ‖ name, in
+// ascending time so that each range grows at its end and its pages split
+// nearly full) that lies before after (a key's rest, exclusive) and at or
+// before to (zero: no bound). Walk on with c.Prev while the key has the
+// prefix; it returns nil when the range has no such key.
+func newestFirst(c *bolt.Cursor, prefix []byte, to time.Time, after []byte) []byte {
+	bound := append(cp(prefix[:len(prefix)-1]), prefix[len(prefix)-1]+1) // just past the range
+	if !to.IsZero() {
+		bound = append(cp(prefix), timeKey(to.Add(time.Nanosecond))...)
 	}
-	return u64(math.MaxUint64 - uint64(n))
+	if after != nil {
+		if a := append(cp(prefix), after...); bytes.Compare(a, bound) < 0 {
+			bound = a
+		}
+	}
+	k, _ := c.Seek(bound)
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return nil
+	}
+	return k
 }
 
 func keyTime(b []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(b))) }

@@ -44,22 +44,13 @@ type writeTx struct {
 // appendOnly buckets take keys mostly in ascending order, so their pages
 // are split nearly full instead of in half (bbolt's default 0.5 would leave
 // every page of an append-mostly bucket half empty). Violations are keyed
-// by their dossier's code, which each counter numbers in ascending order.
-var prependOnly = [][]byte{bucketAgencyIdx, bucketViolIdx}
-
-var appendOnly = [][]byte{bucketLog, bucketBatches, bucketSweeps, bucketDue, bucketNext, bucketDossiers, bucketEventIDs, bucketDossierLog, bucketViolations}
+// by their dossier's code, which each counter numbers in ascending order;
+// the time indexes grow at the end of each agency's range (layout.go).
+var appendOnly = [][]byte{bucketLog, bucketBatches, bucketSweeps, bucketDue, bucketNext, bucketDossiers, bucketEventIDs,
+	bucketDossierLog, bucketViolations, bucketAgencyIdx, bucketViolIdx}
 
 func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
 	for _, name := range appendOnly {
-		tx.Bucket(name).FillPercent = 0.9
-	}
-	// Newest-first indexes take each key at the front of its agency's range,
-	// a sequential pattern too: measured, 0.9 shrinks the database by a
-	// tenth and speeds batched writes by a third (BenchmarkRecordBatch100);
-	// 0.1 doubled its size. (Measured end to end with single events, 0.1
-	// chosen per transaction did no better: the root's range takes every
-	// key of a commit while each counter's takes one or two.)
-	for _, name := range prependOnly {
 		tx.Bucket(name).FillPercent = 0.9
 	}
 	// One zone for every stored instant, whether the clock came from the
@@ -506,11 +497,11 @@ func (w *writeTx) persist(prev *counter.Dossier, out *counter.Outcome) error {
 }
 
 // indexDossier lists nd under every agency that may see it
-// (nd.Readers), newest first. Keys are only ever added: an agency that
+// (nd.Readers), by creation time. Keys are only ever added: an agency that
 // could once see a dossier keeps finding it.
 func (w *writeTx) indexDossier(prev, nd *counter.Dossier) error {
 	b := w.tx.Bucket(bucketAgencyIdx)
-	suffix := append(invTimeKey(nd.CreatedAt), nd.Code...)
+	suffix := append(timeKey(nd.CreatedAt), nd.Code...)
 	var had []string
 	if prev != nil && len(prev.Visible) > 0 {
 		had = prev.Readers(w.cfg)

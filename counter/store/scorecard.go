@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math"
+
 	"slices"
 	"time"
 
@@ -193,7 +193,7 @@ func (s *Store) ScorecardInput(ctx context.Context, plan *counter.ScorecardPlan)
 			seen := map[string]bool{}
 			// Newest first by creation: skip those created after the
 			// window; every older one may still be open in it.
-			for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			for k := newestFirst(c, prefix, to, nil); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 				if n++; n%4096 == 0 && ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -322,7 +322,7 @@ func (s *Store) ScorecardInputScan(ctx context.Context, plan *counter.ScorecardP
 		seen := map[string]bool{}
 		// Newest first by creation: skip those created after the window;
 		// every older one may still be open in it.
-		for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		for k := newestFirst(c, prefix, to, nil); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 			if n++; n%4096 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -379,10 +379,10 @@ func (s *Store) readScoreDays(tx *bolt.Tx, agency string, from, to time.Time, in
 // subtree with occurred_at in from..to.
 func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, to time.Time, in *counter.ScorecardInput, names interner) error {
 	prefix := append([]byte(agency), 0)
-	stop := invTimeKey(from)
+	stop := timeKey(from)
 	c := tx.Bucket(bucketViolIdx).Cursor()
 	n := 0
-	for k, _ := c.Seek(append(cp(prefix), invTimeKey(to)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k := newestFirst(c, prefix, to, nil); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -390,7 +390,7 @@ func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, t
 		if len(rest) < 8 {
 			continue
 		}
-		if bytes.Compare(rest[:8], stop) > 0 {
+		if bytes.Compare(rest[:8], stop) < 0 {
 			break
 		}
 		b := tx.Bucket(bucketViolations).Get(rest[8:])
@@ -401,7 +401,7 @@ func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, t
 		if err := markViolation(b, &m, names); err != nil {
 			return fmt.Errorf("decode violation %s: %w", rest[8:], err)
 		}
-		m.OccurredAt = time.Unix(0, int64(math.MaxUint64-beUint(rest[:8])))
+		m.OccurredAt = time.Unix(0, int64(beUint(rest[:8])))
 		if v := (counter.Violation{Status: m.Status}); !v.Counts() {
 			continue
 		}
@@ -492,7 +492,7 @@ func (s *Store) EachRegisterRow(ctx context.Context, agency string, from, to tim
 		return counter.Errorf(counter.CodeNotFound, "agency", "unknown agency %q", "không có cơ quan %q", agency)
 	}
 	prefix := append([]byte(agency), 0)
-	var resume []byte // the last key read; the next chunk continues before it
+	var resume []byte // the last key read; the next chunk continues after it
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -501,42 +501,23 @@ func (s *Store) EachRegisterRow(ctx context.Context, agency string, from, to tim
 		done := false
 		err := s.db.View(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketAgencyIdx).Cursor()
-			// Oldest first: the index is newest first, so walk it backwards
-			// from the agency's last key, or from before the last key read.
-			start := resume
-			if start == nil {
-				start = append([]byte(agency), 1) // just past the agency's keys
+			// Oldest first, in the index's order (by creation, then code),
+			// from the agency's first key or just after the last key read.
+			var k []byte
+			if resume == nil {
+				k, _ = c.Seek(prefix)
+			} else if k, _ = c.Seek(resume); bytes.Equal(k, resume) {
+				k, _ = c.Next()
 			}
-			k, _ := c.Seek(start)
-			if k == nil {
-				k, _ = c.Last()
-			} else {
-				k, _ = c.Prev()
-			}
-			// Walking backwards reverses the codes of dossiers created at
-			// the same instant; each such run is gathered and put back in
-			// code order, and a chunk ends only between runs.
-			var run []RegisterRow
-			runCreated := int64(-1)
-			flush := func() {
-				slices.Reverse(run)
-				rows = append(rows, run...)
-				run = run[:0]
-			}
-			for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 				rest := k[len(prefix):]
 				if len(rest) <= 8 {
 					continue
 				}
-				created := int64(^beUint(rest[:8]))
-				if created != runCreated {
-					flush()
-					if len(rows) >= registerChunk {
-						return nil // resume is the last key of the run just flushed
-					}
-					runCreated = created
+				if len(rows) >= registerChunk {
+					return nil // resume is the last key read
 				}
-				if created > to.UnixNano() {
+				if int64(beUint(rest[:8])) > to.UnixNano() {
 					done = true
 					return nil
 				}
@@ -546,10 +527,9 @@ func (s *Store) EachRegisterRow(ctx context.Context, agency string, from, to tim
 					return err
 				}
 				if ok {
-					run = append(run, row)
+					rows = append(rows, row)
 				}
 			}
-			flush()
 			done = true
 			return nil
 		})

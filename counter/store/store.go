@@ -149,7 +149,11 @@ func Open(path string, cfg *counter.Config, opts Options) (s *Store, err error) 
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
 		}
-		return nil
+		n, err := upgradeIndexOrder(tx)
+		if n > 0 {
+			opts.Logger.Info("time indexes rewritten in ascending order (once, for a database of an earlier build)", "db", path, "keys", n)
+		}
+		return err
 	}); err != nil {
 		return nil, err
 	}

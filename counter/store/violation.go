@@ -49,7 +49,7 @@ func (w *writeTx) putViolation(c *counter.ViolationChange) error {
 // unindexViolation removes v from its charged agency's chain.
 func (w *writeTx) unindexViolation(v *counter.Violation) error {
 	ib := w.tx.Bucket(bucketViolIdx)
-	suffix := append(invTimeKey(v.OccurredAt), v.ID...)
+	suffix := append(timeKey(v.OccurredAt), v.ID...)
 	for _, a := range w.cfg.Ancestors(v.Agency) {
 		if err := ib.Delete(join([]byte(a), suffix)); err != nil {
 			return fmt.Errorf("unindex violation %s: %w", v.ID, err)
@@ -59,11 +59,11 @@ func (w *writeTx) unindexViolation(v *counter.Violation) error {
 }
 
 // indexViolation lists v under every agency of its charged agency's chain,
-// newest first. (A dossier's violations need no index: their ids begin
+// by occurred_at. (A dossier's violations need no index: their ids begin
 // with its code.)
 func (w *writeTx) indexViolation(v *counter.Violation) error {
 	ib := w.tx.Bucket(bucketViolIdx)
-	suffix := append(invTimeKey(v.OccurredAt), v.ID...)
+	suffix := append(timeKey(v.OccurredAt), v.ID...)
 	for _, a := range w.cfg.Ancestors(v.Agency) {
 		if err := ib.Put(join([]byte(a), suffix), nil); err != nil {
 			return fmt.Errorf("index violation %s: %w", v.ID, err)
@@ -152,25 +152,16 @@ func (s *Store) FindViolations(ctx context.Context, f counter.ViolationFilter) (
 	err = s.db.View(func(tx *bolt.Tx) error {
 		prefix := append([]byte(f.Agency), 0)
 		c := tx.Bucket(bucketViolIdx).Cursor()
-		start := prefix
-		if !f.To.IsZero() {
-			start = append(cp(prefix), invTimeKey(f.To)...)
+		var from []byte
+		if !f.From.IsZero() {
+			from = timeKey(f.From)
 		}
-		if after != nil {
-			if a := append(cp(prefix), after...); bytes.Compare(a, start) > 0 {
-				start = a
-			}
-		}
-		k, _ := c.Seek(start)
-		if after != nil && k != nil && bytes.Equal(k[len(prefix):], after) {
-			k, _ = c.Next()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		for k := newestFirst(c, prefix, f.To, after); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 			rest := k[len(prefix):]
 			if len(rest) < 8 {
 				continue
 			}
-			if !f.From.IsZero() && bytes.Compare(rest[:8], invTimeKey(f.From)) > 0 {
+			if from != nil && bytes.Compare(rest[:8], from) < 0 {
 				break
 			}
 			v, err := getViolation(tx, rest[8:])
@@ -194,5 +185,5 @@ func (s *Store) FindViolations(ctx context.Context, f counter.ViolationFilter) (
 
 func lastKey(vs []counter.Violation, _ []byte) []byte {
 	v := vs[len(vs)-1]
-	return append(invTimeKey(v.OccurredAt), v.ID...)
+	return append(timeKey(v.OccurredAt), v.ID...)
 }

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// keyIndexOrder in meta says how the time indexes (idx_agency,
+// idx_violations) order instants: "asc" since they hold them ascending.
+// Earlier builds held them inverted (newest first), which split their
+// pages a tenth full: each range grew at its front, and bbolt leaves the
+// piece after the split point untouched forever.
+var (
+	keyIndexOrder  = []byte("index_order")
+	ascendingOrder = []byte("asc")
+)
+
+// timeIndexes are the indexes keyed agency 0 instant ‖ name.
+var timeIndexes = [][]byte{bucketAgencyIdx, bucketViolIdx}
+
+// upgradeIndexOrder brings a database's time indexes to ascending
+// instants, in tx: a new database is marked, an older one has every key
+// of both indexes rewritten (the same entries, the instant's bits
+// inverted back). It returns the number of keys rewritten.
+func upgradeIndexOrder(tx *bolt.Tx) (int, error) {
+	meta := tx.Bucket(bucketMeta)
+	if bytes.Equal(meta.Get(keyIndexOrder), ascendingOrder) {
+		return 0, nil
+	}
+	n := 0
+	for _, name := range timeIndexes {
+		m, err := reverseTimes(tx, name)
+		if err != nil {
+			return 0, fmt.Errorf("upgrade %s: %w", name, err)
+		}
+		n += m
+	}
+	if err := meta.Put(keyIndexOrder, ascendingOrder); err != nil {
+		return 0, fmt.Errorf("upgrade index order: %w", err)
+	}
+	return n, nil
+}
+
+// reverseTimes rewrites bucket name's keys agency 0 ^instant ‖ rest as
+// agency 0 instant ‖ rest. Each agency's range is read backwards, so the
+// new keys are written in ascending order into full pages.
+func reverseTimes(tx *bolt.Tx, name []byte) (int, error) {
+	tmpName := append(cp(name), '~')
+	if tx.Bucket(tmpName) != nil {
+		if err := tx.DeleteBucket(tmpName); err != nil {
+			return 0, err
+		}
+	}
+	tmp, err := tx.CreateBucket(tmpName)
+	if err != nil {
+		return 0, err
+	}
+	tmp.FillPercent = 1
+	c := tx.Bucket(name).Cursor()
+	n := 0
+	for k, _ := c.First(); k != nil; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			return 0, fmt.Errorf("key %q has no agency", k)
+		}
+		prefix := cp(k[:i+1])
+		end := append(cp(k[:i]), 1)
+		e, _ := c.Seek(end)
+		if e == nil {
+			e, _ = c.Last()
+		} else {
+			e, _ = c.Prev()
+		}
+		for ; e != nil && bytes.HasPrefix(e, prefix); e, _ = c.Prev() {
+			rest := e[len(prefix):]
+			if len(rest) < 8 {
+				return 0, fmt.Errorf("key %q is too short", e)
+			}
+			nk := append(append(cp(prefix), u64(math.MaxUint64-beUint(rest[:8]))...), rest[8:]...)
+			if err := tmp.Put(nk, nil); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		k, _ = c.Seek(end)
+	}
+	if err := tx.DeleteBucket(name); err != nil {
+		return 0, err
+	}
+	nb, err := tx.CreateBucket(name)
+	if err != nil {
+		return 0, err
+	}
+	nb.FillPercent = 1
+	if err := tmp.ForEach(func(k, _ []byte) error { return nb.Put(k, nil) }); err != nil {
+		return 0, err
+	}
+	return n, tx.DeleteBucket(tmpName)
+}
