@@ -240,17 +240,21 @@ func (g *generator) life(b []byte, n int64) []byte {
 }
 
 // codeStem is the start of the dossier codes of the load with prefix
-// begun on day: H17.100.05-YYMMDD-01 and ten digits of the prefix's hash.
+// begun on day: H17.100.05-YYMMDD-01 and four digits of the prefix's hash,
+// so that loads and runs against one server do not collide. Circular
+// 04/2025's daily sequence is at least four digits: with seven for the
+// dossier's number, the codes are about as long as a busy unit's.
 func codeStem(prefix string, day time.Time) string {
 	h := fnv.New32a()
 	h.Write([]byte(prefix))
-	return fmt.Sprintf("H17.100.05-%s-01%010d", day.Format("060102"), h.Sum32())
+	return fmt.Sprintf("H17.100.05-%s-01%04d", day.Format("060102"), h.Sum32()%10000)
 }
 
+// codeOf is the code of dossier n of the load whose codes begin with stem.
+func codeOf(stem string, n int64) string { return stem + fmt.Sprintf("%07d", n) }
+
 // dossier is the code of dossier n of this load.
-func (g *generator) dossier(n int64) string {
-	return g.stem + fmt.Sprintf("%09d", n)
-}
+func (g *generator) dossier(n int64) string { return codeOf(g.stem, n) }
 
 func quote(s string) string { return mustJSON(s) }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -113,7 +112,7 @@ func TestLoadEndToEnd(t *testing.T) {
 		// when the run crossed midnight.
 		var err error
 		for _, day := range []time.Time{time.Now(), time.Now().AddDate(0, 0, -1)} {
-			code := codeStem(run[1]+"-1-"+strconv.Itoa(load), day.In(loc)) + fmt.Sprintf("%09d", n)
+			code := codeOf(codeStem(run[1]+"-1-"+strconv.Itoa(load), day.In(loc)), int64(n))
 			if err = c.getJSON(ctx, "/api/v1/dossiers/"+code, &d); err == nil {
 				return d
 			}
