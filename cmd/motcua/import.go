@@ -376,8 +376,27 @@ type pendingEvent struct {
 	keepCode string
 }
 
+// refusedAt is a refusal flush met, reported by the goroutine that reads
+// (c.report), which also owns the progress display.
+type refusedAt struct {
+	file string
+	line int
+	err  *counter.Error
+}
+
+func (r *refusedAt) Error() string { return fmt.Sprintf("%s:%d: %v", r.file, r.line, r.err) }
+
+// report reports a refusal flush met at its line; other errors pass.
+func (c *ImportCommand) report(err error) error {
+	var r *refusedAt
+	if errors.As(err, &r) {
+		return c.refuse(r.file, r.line, r.err)
+	}
+	return err
+}
+
 // flush records batch, splitting it at a refused event: the events before
-// it are recorded and the refusal reported at its line.
+// it are recorded and the refusal returned (a *refusedAt) for its line.
 func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
 	if len(batch) > 0 {
 		events := make([]counter.Event, len(batch))
@@ -409,7 +428,7 @@ func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
 		}
 		refused := *ce
 		refused.Field = field
-		return c.refuse(batch[i].file, batch[i].line, &refused)
+		return &refusedAt{file: batch[i].file, line: batch[i].line, err: &refused}
 	}
 	return nil
 }
@@ -450,30 +469,56 @@ func (c *ImportCommand) keep(batch []pendingEvent) error {
 	return nil
 }
 
-// importEvents imports one NDJSON file of motcua events.
+// importEvents imports one NDJSON file of motcua events. One batch is
+// recorded while the next is read and decoded: batches are still
+// recorded one after another, in the file's order.
 func (c *ImportCommand) importEvents(ctx context.Context, path string) error {
+	var inflight chan error // the batch being recorded, if any
+	wait := func() error {
+		if inflight == nil {
+			return nil
+		}
+		err := <-inflight
+		inflight = nil
+		return c.report(err)
+	}
+	send := func(batch []pendingEvent) error {
+		if err := wait(); err != nil {
+			return err
+		}
+		done := make(chan error, 1)
+		inflight = done
+		go func() { done <- c.flush(ctx, batch) }()
+		return nil
+	}
 	batch := make([]pendingEvent, 0, c.Batch)
 	err := c.lines(path, true, func(n int, line []byte) error {
 		events, err := dashboard.DecodeEvents(line)
 		if err != nil {
+			if werr := wait(); werr != nil {
+				return werr // an earlier line was refused
+			}
 			return c.refuse(path, n, err)
 		}
 		for _, e := range events {
 			c.events++
 			batch = append(batch, pendingEvent{e: e, file: path, line: n})
 			if len(batch) == c.Batch {
-				if err := c.flush(ctx, batch); err != nil {
+				if err := send(batch); err != nil {
 					return err
 				}
-				batch = batch[:0]
+				batch = make([]pendingEvent, 0, c.Batch)
 			}
 		}
 		return nil
 	})
+	if werr := wait(); werr != nil {
+		return werr
+	}
 	if err != nil {
 		return err
 	}
-	return c.flush(ctx, batch)
+	return c.report(c.flush(ctx, batch))
 }
 
 // dvcqgLine is one parsed national-sync record and where it was.
@@ -593,7 +638,7 @@ func (c *ImportCommand) importDVCQG(ctx context.Context, cfg *counter.Config, li
 				c.events++
 				batch = append(batch, p)
 				if len(batch) == c.Batch {
-					if err := c.flush(ctx, batch); err != nil {
+					if err := c.report(c.flush(ctx, batch)); err != nil {
 						return err
 					}
 					batch = batch[:0]
@@ -601,7 +646,7 @@ func (c *ImportCommand) importDVCQG(ctx context.Context, cfg *counter.Config, li
 			}
 		}
 	}
-	return c.flush(ctx, batch)
+	return c.report(c.flush(ctx, batch))
 }
 
 // progress shows how far an import is: a bar with rate and ETA on a

@@ -135,6 +135,19 @@ func TestImportStopsAtFirstBadLine(t *testing.T) {
 	require.Equal(t, ExitOK, code, stderr)
 	require.Contains(t, stderr, fmt.Sprintf("%d events read, %d new, 5 already stored", len(lines), len(lines)-5))
 
+	t.Run("refused while the lines after it are read", func(t *testing.T) {
+		// Batches of two: line 6 is refused in the third while the reader
+		// has gone on to a malformed last line; the first refusal is named.
+		in3 := filepath.Join(dir, "later.ndjson")
+		both := append(append([]string{}, withBad...), `{"id": "y", "type": `)
+		require.NoError(t, os.WriteFile(in3, []byte(strings.Join(both, "\n")+"\n"), 0o644))
+		db3 := filepath.Join(dir, "later.db")
+		code, _, stderr := run(t, context.Background(), nil, "import", "--db", db3, "--config", shippedConfig, "--batch", "2", in3)
+		require.Equal(t, ExitFail, code)
+		require.Equal(t, in3+`:6: dossier_not_found: dossier "KHONG-CO" not found (dossier)`+"\n", stderr)
+		require.Equal(t, uint64(5), storedEvents(t, db3), "the five lines before the refused one are kept")
+	})
+
 	t.Run("malformed line", func(t *testing.T) {
 		in2 := filepath.Join(dir, "broken.ndjson")
 		require.NoError(t, os.WriteFile(in2, []byte(lines[0]+"\n\n"+`{"id": "y", "type": `+"\n"), 0o644))

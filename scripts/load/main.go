@@ -48,6 +48,7 @@ type options struct {
 	Spawn                bool
 	Bin, Config, Dir, DB string
 	CPUProfile           string
+	Import               int64 // events for motcua import (--import); 0: none
 	Loads                []load
 	Writers, Batch       int
 	BatchWriters         int
@@ -78,6 +79,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.Writers, "writers", 64, "concurrent writers")
 	fs.IntVar(&o.BatchWriters, "batch-writers", 16, "concurrent writers of the batch loads (16 × 100 events in flight keep the writer busy; more only queue)")
 	fs.IntVar(&o.Batch, "batch", 100, "events per request of the batch loads")
+	fs.Int64Var(&o.Import, "import", 0, "with --spawn or --bin: also write this many events of whole lives received --backfill-days ago as NDJSON and time `motcua import` of them into a new database")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each load")
 	fs.Int64Var(&o.Events, "events", 1_000_000, "at most this many events per load")
 	fs.DurationVar(&o.NaiveDuration, "naive-duration", 0, "length of the naive bbolt loop (default: --duration)")
@@ -105,6 +107,9 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	}
 	if (o.PeerURL == "") != (o.PeerToken == "") {
 		return nil, bad("--peer and --peer-token go together")
+	}
+	if o.Import < 0 || (o.Import > 0 && !o.Spawn && o.Bin == "") {
+		return nil, bad("--import needs a count ≥ 0 and a motcua binary: --spawn, or --bin")
 	}
 	for _, u := range append(strings.Split(o.URL, ","), o.PeerURL) {
 		if err := checkLoopback(u); err != nil {
@@ -196,15 +201,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	hc := newHTTPClient(o.Writers, o.Timeout)
 	var primary target
+	bin := o.Bin
+	workdir := moduleRoot(ctx)
 	if o.Spawn {
-		bin := o.Bin
 		if bin == "" {
 			fmt.Fprintln(stderr, "load: building ./cmd/motcua")
 			if bin, err = buildMotcua(ctx, dir, stderr); err != nil {
 				return err
 			}
 		}
-		workdir := moduleRoot(ctx)
 		var extra []string
 		if o.CPUProfile != "" {
 			extra = []string{"--cpuprofile", o.CPUProfile}
@@ -308,6 +313,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				"bbolt extent %.1f MB (%.0f B/event), pages in use %.1f MB (%.0f B/event)\n", t.Name, stored[t.Name],
 				mb(st.Size()), float64(st.Size())/n, mb(u.Extent), float64(u.Extent)/n, mb(u.InUse), float64(u.InUse)/n)
 		}
+	}
+	if o.Import > 0 {
+		g, err := newGenerator(ctx, primary.Client, cfg, historyLoad, runID+"-import", o.Batch, loc, now, o.BackfillDays)
+		if err != nil {
+			return err
+		}
+		imp, err := measureImport(ctx, bin, workdir, o.Config, dir, g, o.Import)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "motcua import: %d events (whole lives received %d days back, NDJSON) into a new database in %.1f s: %.0f events/s, %.0f B/event on disk\n",
+			imp.Events, o.BackfillDays, imp.Took.Seconds(), imp.rate(), float64(imp.InUse)/float64(imp.Events))
 	}
 	var failed int64
 	for _, r := range results {
