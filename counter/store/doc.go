@@ -45,7 +45,8 @@
 //	event_ids          event id → seq            (idempotency)
 //	batch_ends         seq of the last event of each Record call
 //	sweeps             seq ‖ instant of each sweep
-//	dossiers           code → compact state (dossierRecord)
+//	dossiers           code → compact state (dossierRecord, dossier_codec.go;
+//	                   JSON in records of earlier builds)
 //	dossier_events     code 0 seq → ∅
 //	idx_agency         agency 0 created ‖ code → ∅ (receiving and holding chains;
 //	                   read newest first, backwards: layout.go)

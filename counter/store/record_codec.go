@@ -8,9 +8,9 @@ import (
 	"github.com/motcua/motcua/counter"
 )
 
-// dossierRecord is how a dossier's state is kept on disk: short keys, times
-// as Unix nanoseconds, absent values left out. It roughly halves the size
-// of the JSON the API shows, and state is the largest record per dossier.
+// dossierRecord is how a dossier's state is kept on disk, in the compact
+// form of dossier_codec.go (earlier builds: JSON with these short keys),
+// times as Unix nanoseconds, absent values left out.
 // The tracking key is not stored: it is derived from the code on read.
 type dossierRecord struct {
 	Code          string              `json:"c"`
@@ -49,6 +49,18 @@ type dossierRecord struct {
 	CrossBoundary bool                `json:"xb,omitempty"`
 }
 
+// unmarshalDossierRecord reads a stored state in either form
+// (dossier_codec.go).
+func unmarshalDossierRecord(b []byte, r *dossierRecord) error {
+	if len(b) > 0 && b[0] == dossierBinary {
+		return readDossierRecord(b, r)
+	}
+	if err := json.Unmarshal(b, r); err != nil {
+		return fmt.Errorf("decode dossier: %w", err)
+	}
+	return nil
+}
+
 func nanos(t *time.Time) int64 {
 	if t == nil {
 		return 0
@@ -83,17 +95,13 @@ func encodeDossier(d *counter.Dossier) ([]byte, error) {
 	if d.Slip != nil {
 		r.HasSlip, r.SlipNumber, r.SlipDueAt = true, d.Slip.Number, d.Slip.DueAt.UnixNano()
 	}
-	b, err := json.Marshal(&r)
-	if err != nil {
-		return nil, fmt.Errorf("encode dossier %s: %w", d.Code, err)
-	}
-	return b, nil
+	return writeDossierRecord(&r), nil
 }
 
 func (s *Store) decodeDossier(b []byte) (*counter.Dossier, error) {
 	var r dossierRecord
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("decode dossier: %w", err)
+	if err := unmarshalDossierRecord(b, &r); err != nil {
+		return nil, err
 	}
 	loc := s.cfg.Calendar.Location
 	d := &counter.Dossier{Code: r.Code, Procedure: r.Procedure, Agency: r.Agency, Holder: r.Holder, Status: r.Status,

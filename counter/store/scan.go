@@ -220,6 +220,17 @@ func (n interner) str(v []byte) (string, error) {
 // scanDossier reads the fields of a stored dossier (dossierRecord) that
 // scoreDossier holds.
 func scanDossier(b []byte, r *scoreDossier, names interner) error {
+	if len(b) > 0 && b[0] == dossierBinary {
+		var d dossierRecord
+		if err := readDossierRecord(b, &d); err != nil {
+			return err
+		}
+		*r = scoreDossier{Code: d.Code, Agency: names.intern([]byte(d.Agency)), Holder: names.intern([]byte(d.Holder)),
+			Status: names.intern([]byte(d.Status)), CreatedAt: d.CreatedAt, ReceivedAt: d.ReceivedAt, LegalDueAt: d.LegalDueAt,
+			PromisedDueAt: d.PromisedDueAt, DueAt: d.DueAt, FinishedAt: d.FinishedAt, Appraisal: d.Appraisal, Intake: d.Intake,
+			PausedAt: d.PausedAt, UpdatedAt: d.UpdatedAt}
+		return nil
+	}
 	return scanFields(b, func(key, v []byte) error {
 		var err error
 		switch string(key) {

@@ -9,7 +9,8 @@ import (
 )
 
 // TestScanDossier: the one-pass reader agrees with encoding/json on the
-// codec's own output, whatever the applicant's name holds.
+// JSON records of earlier builds, whatever the applicant's name holds,
+// and reads the same from the compact form.
 func TestScanDossier(t *testing.T) {
 	loc := time.FixedZone("ICT", 7*3600)
 	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, loc)
@@ -22,15 +23,27 @@ func TestScanDossier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want, got scoreDossier
-	if err := json.Unmarshal(b, &want); err != nil {
+	// The JSON an earlier build stored for the same state.
+	var r dossierRecord
+	if err := unmarshalDossierRecord(b, &r); err != nil {
 		t.Fatal(err)
 	}
-	if err := scanDossier(b, &got, interner{}); err != nil {
+	legacy, err := json.Marshal(&r)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got != want {
-		t.Fatalf("scan=%+v, want %+v", got, want)
+	var want scoreDossier
+	if err := json.Unmarshal(legacy, &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, stored := range [][]byte{legacy, b} {
+		var got scoreDossier
+		if err := scanDossier(stored, &got, interner{}); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("scan=%+v, want %+v", got, want)
+		}
 	}
 }
 

@@ -51,7 +51,11 @@ func checkViews(tx *bolt.Tx) []string {
 			return []string{fmt.Sprintf("bucket %s is missing", b)}
 		}
 	}
-	each(bucketDossiers, func(k, v []byte) { decode(bucketDossiers, k, v, &dossierRecord{}) })
+	each(bucketDossiers, func(k, v []byte) {
+		if err := unmarshalDossierRecord(v, &dossierRecord{}); err != nil {
+			bad(bucketDossiers, k, "does not decode: %v", err)
+		}
+	})
 	each(bucketViolations, func(k, v []byte) {
 		if _, err := decodeViolation(k, v); err != nil {
 			bad(bucketViolations, k, "%v", err)

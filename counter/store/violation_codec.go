@@ -118,47 +118,47 @@ func appendStr(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-var errShortViolation = errors.New("stored violation is cut short")
+var errShortRecord = errors.New("stored record is cut short")
 
-// violationReader reads the compact form front to back.
-type violationReader struct {
+// recordReader reads a compact record (violation or dossier) front to back.
+type recordReader struct {
 	b   []byte
 	err error
 }
 
-func (r *violationReader) uvarint() uint64 {
+func (r *recordReader) uvarint() uint64 {
 	if r.err != nil {
 		return 0
 	}
 	n, k := binary.Uvarint(r.b)
 	if k <= 0 {
-		r.err = errShortViolation
+		r.err = errShortRecord
 		return 0
 	}
 	r.b = r.b[k:]
 	return n
 }
 
-func (r *violationReader) varint() int64 {
+func (r *recordReader) varint() int64 {
 	if r.err != nil {
 		return 0
 	}
 	n, k := binary.Varint(r.b)
 	if k <= 0 {
-		r.err = errShortViolation
+		r.err = errShortRecord
 		return 0
 	}
 	r.b = r.b[k:]
 	return n
 }
 
-func (r *violationReader) bytes() []byte {
+func (r *recordReader) bytes() []byte {
 	n := r.uvarint()
 	if r.err != nil {
 		return nil
 	}
 	if uint64(len(r.b)) < n {
-		r.err = errShortViolation
+		r.err = errShortRecord
 		return nil
 	}
 	s := r.b[:n]
@@ -166,9 +166,9 @@ func (r *violationReader) bytes() []byte {
 	return s
 }
 
-func (r *violationReader) str() string { return string(r.bytes()) }
+func (r *recordReader) str() string { return string(r.bytes()) }
 
-func (r *violationReader) instant() time.Time {
+func (r *recordReader) instant() time.Time {
 	loc := zoneOf(r.varint())
 	return time.Unix(0, r.varint()).In(loc)
 }
@@ -176,7 +176,7 @@ func (r *violationReader) instant() time.Time {
 // decodeViolation reads the violation stored under id.
 func decodeViolation(id, b []byte) (*counter.Violation, error) {
 	if len(b) < 9 {
-		return nil, errShortViolation
+		return nil, errShortRecord
 	}
 	if b[8] != violationBinary {
 		var v counter.Violation
@@ -186,9 +186,9 @@ func decodeViolation(id, b []byte) (*counter.Violation, error) {
 		return &v, nil
 	}
 	if len(b) < 10 {
-		return nil, errShortViolation
+		return nil, errShortRecord
 	}
-	r := violationReader{b: b[10:]}
+	r := recordReader{b: b[10:]}
 	flags := b[9]
 	v := &counter.Violation{ID: string(id)}
 	if flags&vfDossierPrefix != 0 {
@@ -228,15 +228,15 @@ func decodeViolation(id, b []byte) (*counter.Violation, error) {
 // decoding the rest.
 func markViolation(b []byte, m *violationMark, names interner) error {
 	if len(b) < 9 {
-		return errShortViolation
+		return errShortRecord
 	}
 	if b[8] != violationBinary {
 		return scanViolation(b[8:], m, names)
 	}
 	if len(b) < 10 {
-		return errShortViolation
+		return errShortRecord
 	}
-	r := violationReader{b: b[10:]}
+	r := recordReader{b: b[10:]}
 	flags := b[9]
 	if flags&vfDossierPrefix != 0 {
 		r.uvarint()
