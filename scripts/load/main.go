@@ -45,6 +45,7 @@ func main() {
 type options struct {
 	URL, Token           string
 	PeerURL, PeerToken   string
+	PeerDB               string
 	Spawn                bool
 	Bin, Config, Dir, DB string
 	CPUProfile           string
@@ -69,6 +70,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.Token, "token", os.Getenv("MOTCUA_TOKEN"), "integration token for the root agency (default $MOTCUA_TOKEN)")
 	fs.StringVar(&o.PeerURL, "peer", "", "another server with the same HTTP shape, driven in alternation (loopback only)")
 	fs.StringVar(&o.PeerToken, "peer-token", "", "token for --peer")
+	fs.StringVar(&o.PeerDB, "peer-db", "", "with --peer: its database file, to report its disk per event")
 	fs.BoolVar(&o.Spawn, "spawn", false, "build ./cmd/motcua, serve a fresh database on a free loopback port, stop it at the end")
 	fs.StringVar(&o.Bin, "bin", "", "with --spawn: this motcua binary instead of building one")
 	fs.StringVar(&o.Config, "config", "", "with --spawn: serve's --config (default: serve's own default)")
@@ -233,7 +235,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	targets := []target{primary}
 	if o.PeerURL != "" {
-		targets = append(targets, target{Name: "peer", Client: &client{base: strings.TrimRight(o.PeerURL, "/"), token: o.PeerToken, http: hc}})
+		targets = append(targets, target{Name: "peer", Client: &client{base: strings.TrimRight(o.PeerURL, "/"), token: o.PeerToken, http: hc}, DB: o.PeerDB})
 	}
 
 	now := time.Now
