@@ -39,6 +39,7 @@ type writeTx struct {
 	minNext time.Time         // the earliest due instant this tx indexed
 
 	scoreDays map[string]*scoreCounts // score_days counts this tx changed (scoretrack.go)
+	stats     map[string]uint64       // stats counters this tx bumped, as they stand (stats.go)
 }
 
 // appendOnly buckets take keys mostly in ascending order, so their pages
@@ -551,6 +552,9 @@ func (w *writeTx) finish() error {
 	}
 	if err := meta.Put(keyHead, w.head); err != nil {
 		return fmt.Errorf("put head: %w", err)
+	}
+	if err := w.flushStats(); err != nil {
+		return err
 	}
 	return w.flushTallies()
 }

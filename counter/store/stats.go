@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/motcua/motcua/counter"
@@ -86,9 +88,37 @@ func bumpStat(b *bolt.Bucket, key []byte, d int64) error {
 	return nil
 }
 
+// bump adds d to the counter at key as bumpStat does (never below 0), in
+// the transaction's cache: a batch bumps the same few counters many times,
+// and each bump was a lookup and a write in the stats bucket. finish
+// writes the counters it touched (flushStats).
+func (w *writeTx) bump(key []byte, d int64) {
+	if w.stats == nil {
+		w.stats = map[string]uint64{}
+	}
+	v, ok := w.stats[string(key)]
+	if !ok {
+		v = beUint(w.tx.Bucket(bucketStats).Get(key))
+	}
+	w.stats[string(key)] = uint64(max(int64(v)+d, 0))
+}
+
+// flushStats writes the counters the transaction bumped, in key order.
+func (w *writeTx) flushStats() error {
+	b := w.tx.Bucket(bucketStats)
+	for _, k := range slices.Sorted(maps.Keys(w.stats)) {
+		if err := b.Put([]byte(k), u64(w.stats[k])); err != nil {
+			return fmt.Errorf("put stat %q: %w", k, err)
+		}
+	}
+	w.stats = nil
+	return nil
+}
+
 // countEvent counts one newly recorded event.
 func (w *writeTx) countEvent(e *counter.Event) error {
-	return bumpStat(w.tx.Bucket(bucketStats), statKey(statEvent, string(e.Type)), 1)
+	w.bump(statKey(statEvent, string(e.Type)), 1)
+	return nil
 }
 
 // finishedReceived reports whether d counts as a finished dossier: it was
@@ -110,7 +140,8 @@ func (w *writeTx) countFinish(prev, nd *counter.Dossier) error {
 	if finishedReceived(prev) || !finishedReceived(nd) {
 		return nil
 	}
-	return bumpStat(w.tx.Bucket(bucketStats), statKey(statFinished, nd.Holder, outcome(nd)), 1)
+	w.bump(statKey(statFinished, nd.Holder, outcome(nd)), 1)
+	return nil
 }
 
 // standing reports whether v still stands undecided or unremedied: open,
@@ -130,20 +161,14 @@ func (w *writeTx) countViolation(c *counter.ViolationChange) error {
 	b := w.tx.Bucket(bucketStats)
 	v, old := &c.New, c.Old
 	if old == nil {
-		if err := bumpStat(b, statKey(statRaised, v.Agency, v.Code, v.Severity), 1); err != nil {
-			return err
-		}
+		w.bump(statKey(statRaised, v.Agency, v.Code, v.Severity), 1)
 	}
 	same := old != nil && old.Agency == v.Agency && old.Code == v.Code
 	if old != nil && standing(old) && !(same && standing(v)) {
-		if err := bumpStat(b, statKey(statStanding, old.Agency, old.Code), -1); err != nil {
-			return err
-		}
+		w.bump(statKey(statStanding, old.Agency, old.Code), -1)
 	}
 	if standing(v) && !(same && standing(old)) {
-		if err := bumpStat(b, statKey(statStanding, v.Agency, v.Code), 1); err != nil {
-			return err
-		}
+		w.bump(statKey(statStanding, v.Agency, v.Code), 1)
 	}
 	if old != nil && overdueOpen(old) {
 		if err := b.Delete(overdueKey(old)); err != nil {
