@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -32,6 +33,9 @@ func upgradeIndexOrder(tx *bolt.Tx) (int, error) {
 	}
 	n := 0
 	for _, name := range timeIndexes {
+		if k, _ := tx.Bucket(name).Cursor().First(); k == nil {
+			continue // a new database: nothing to rewrite
+		}
 		m, err := reverseTimes(tx, name)
 		if err != nil {
 			return 0, fmt.Errorf("upgrade %s: %w", name, err)
@@ -48,12 +52,7 @@ func upgradeIndexOrder(tx *bolt.Tx) (int, error) {
 // agency 0 instant ‖ rest. Each agency's range is read backwards, so the
 // new keys are written in ascending order into full pages.
 func reverseTimes(tx *bolt.Tx, name []byte) (int, error) {
-	tmpName := append(cp(name), '~')
-	if tx.Bucket(tmpName) != nil {
-		if err := tx.DeleteBucket(tmpName); err != nil {
-			return 0, err
-		}
-	}
+	tmpName := append(cp(name), '~') // lives only inside tx
 	tmp, err := tx.CreateBucket(tmpName)
 	if err != nil {
 		return 0, err
@@ -67,14 +66,7 @@ func reverseTimes(tx *bolt.Tx, name []byte) (int, error) {
 			return 0, fmt.Errorf("key %q has no agency", k)
 		}
 		prefix := cp(k[:i+1])
-		end := append(cp(k[:i]), 1)
-		e, _ := c.Seek(end)
-		if e == nil {
-			e, _ = c.Last()
-		} else {
-			e, _ = c.Prev()
-		}
-		for ; e != nil && bytes.HasPrefix(e, prefix); e, _ = c.Prev() {
+		for e := newestFirst(c, prefix, time.Time{}, nil); e != nil && bytes.HasPrefix(e, prefix); e, _ = c.Prev() {
 			rest := e[len(prefix):]
 			if len(rest) < 8 {
 				return 0, fmt.Errorf("key %q is too short", e)
@@ -85,7 +77,7 @@ func reverseTimes(tx *bolt.Tx, name []byte) (int, error) {
 			}
 			n++
 		}
-		k, _ = c.Seek(end)
+		k, _ = c.Seek(append(cp(k[:i]), 1)) // the next agency's range
 	}
 	if err := tx.DeleteBucket(name); err != nil {
 		return 0, err

@@ -190,9 +190,7 @@ func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*count
 		if err := w.appendEvent(&p.e); err != nil {
 			return nil, change, err
 		}
-		if err := w.countEvent(&p.e); err != nil {
-			return nil, change, err
-		}
+		w.countEvent(&p.e)
 		res.Events = append(res.Events, p.e)
 		if p.e.Type.IsShift() {
 			k := p.e.Agency + "\x00" + p.e.Desk
@@ -477,9 +475,7 @@ func (w *writeTx) persist(prev *counter.Dossier, out *counter.Outcome) error {
 	if err := w.applyRollup(out.Rollup, out.Clocks); err != nil {
 		return err
 	}
-	if err := w.countFinish(prev, nd); err != nil {
-		return err
-	}
+	w.countFinish(prev, nd)
 	if err := w.indexDossier(prev, nd); err != nil {
 		return err
 	}

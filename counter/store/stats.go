@@ -116,9 +116,8 @@ func (w *writeTx) flushStats() error {
 }
 
 // countEvent counts one newly recorded event.
-func (w *writeTx) countEvent(e *counter.Event) error {
+func (w *writeTx) countEvent(e *counter.Event) {
 	w.bump(statKey(statEvent, string(e.Type)), 1)
-	return nil
 }
 
 // finishedReceived reports whether d counts as a finished dossier: it was
@@ -136,12 +135,10 @@ func outcome(d *counter.Dossier) string {
 
 // countFinish counts nd's finish when prev, the state stored before, did
 // not yet count as finished.
-func (w *writeTx) countFinish(prev, nd *counter.Dossier) error {
-	if finishedReceived(prev) || !finishedReceived(nd) {
-		return nil
+func (w *writeTx) countFinish(prev, nd *counter.Dossier) {
+	if !finishedReceived(prev) && finishedReceived(nd) {
+		w.bump(statKey(statFinished, nd.Holder, outcome(nd)), 1)
 	}
-	w.bump(statKey(statFinished, nd.Holder, outcome(nd)), 1)
-	return nil
 }
 
 // standing reports whether v still stands undecided or unremedied: open,

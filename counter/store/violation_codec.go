@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"strings"
 	"time"
 
@@ -173,6 +174,60 @@ func (r *recordReader) instant() time.Time {
 	return time.Unix(0, r.varint()).In(loc)
 }
 
+// compactViolation is a compact record's fields, as slices of it: the one
+// reader of the layout encodeViolation writes, for the full decode and for
+// the scorecards' marks, which want only a few fields and no allocation.
+type compactViolation struct {
+	dossierLen                                          int // the dossier is the id's first dossierLen bytes, when ≥ 0
+	dossier, code, severity, status, agency, official   []byte
+	headAgency, headName, headTitle, basis, withdrawnBy []byte
+	headIsAgency                                        bool
+	occurred, detected                                  time.Time
+	withdrawn                                           *time.Time
+	details                                             []byte // JSON, nil when none
+}
+
+// readCompactViolation reads a record in the compact form (b[8] is
+// violationBinary); idLen bounds a dossier read as the id's prefix.
+func readCompactViolation(b []byte, idLen int) (compactViolation, error) {
+	var c compactViolation
+	if len(b) < 10 {
+		return c, errShortRecord
+	}
+	r := recordReader{b: b[10:]}
+	flags := b[9]
+	c.dossierLen = -1
+	if flags&vfDossierPrefix != 0 {
+		n := r.uvarint()
+		if n > uint64(idLen) {
+			return c, fmt.Errorf("decode violation: dossier longer than the id")
+		}
+		c.dossierLen = int(n)
+	}
+	if flags&vfDossier != 0 {
+		c.dossier = r.bytes()
+	}
+	c.code, c.severity, c.status, c.agency, c.official = r.bytes(), r.bytes(), r.bytes(), r.bytes(), r.bytes()
+	c.headIsAgency = flags&vfHeadIsAgency != 0
+	if !c.headIsAgency {
+		c.headAgency = r.bytes()
+	}
+	c.headName, c.headTitle, c.basis, c.withdrawnBy = r.bytes(), r.bytes(), r.bytes(), r.bytes()
+	c.occurred = r.instant()
+	c.detected = r.instant()
+	if flags&vfWithdrawn != 0 {
+		t := r.instant()
+		c.withdrawn = &t
+	}
+	if r.err != nil {
+		return c, fmt.Errorf("decode violation: %w", r.err)
+	}
+	if flags&vfDetails != 0 {
+		c.details = r.b
+	}
+	return c, nil
+}
+
 // decodeViolation reads the violation stored under id.
 func decodeViolation(id, b []byte) (*counter.Violation, error) {
 	if len(b) < 9 {
@@ -185,39 +240,22 @@ func decodeViolation(id, b []byte) (*counter.Violation, error) {
 		}
 		return &v, nil
 	}
-	if len(b) < 10 {
-		return nil, errShortRecord
+	c, err := readCompactViolation(b, len(id))
+	if err != nil {
+		return nil, err
 	}
-	r := recordReader{b: b[10:]}
-	flags := b[9]
-	v := &counter.Violation{ID: string(id)}
-	if flags&vfDossierPrefix != 0 {
-		n := r.uvarint()
-		if n > uint64(len(id)) {
-			return nil, fmt.Errorf("decode violation: dossier longer than the id")
-		}
-		v.Dossier = v.ID[:n]
+	v := &counter.Violation{ID: string(id), Dossier: string(c.dossier), Code: string(c.code), Severity: string(c.severity),
+		Status: string(c.status), Agency: string(c.agency), Official: string(c.official),
+		Head:       counter.ViolationHead{Agency: string(c.headAgency), Name: string(c.headName), Title: string(c.headTitle)},
+		OccurredAt: c.occurred, DetectedAt: c.detected, Basis: string(c.basis), WithdrawnAt: c.withdrawn, WithdrawnBy: string(c.withdrawnBy)}
+	if c.dossierLen >= 0 {
+		v.Dossier = v.ID[:c.dossierLen]
 	}
-	if flags&vfDossier != 0 {
-		v.Dossier = r.str()
+	if c.headIsAgency {
+		v.Head.Agency = v.Agency
 	}
-	v.Code, v.Severity, v.Status, v.Agency, v.Official = r.str(), r.str(), r.str(), r.str(), r.str()
-	v.Head.Agency = v.Agency
-	if flags&vfHeadIsAgency == 0 {
-		v.Head.Agency = r.str()
-	}
-	v.Head.Name, v.Head.Title, v.Basis, v.WithdrawnBy = r.str(), r.str(), r.str(), r.str()
-	v.OccurredAt = r.instant()
-	v.DetectedAt = r.instant()
-	if flags&vfWithdrawn != 0 {
-		t := r.instant()
-		v.WithdrawnAt = &t
-	}
-	if r.err != nil {
-		return nil, fmt.Errorf("decode violation: %w", r.err)
-	}
-	if flags&vfDetails != 0 {
-		if err := json.Unmarshal(r.b, &v.Details); err != nil {
+	if c.details != nil {
+		if err := json.Unmarshal(c.details, &v.Details); err != nil {
 			return nil, fmt.Errorf("decode violation details: %w", err)
 		}
 	}
@@ -233,31 +271,11 @@ func markViolation(b []byte, m *violationMark, names interner) error {
 	if b[8] != violationBinary {
 		return scanViolation(b[8:], m, names)
 	}
-	if len(b) < 10 {
-		return errShortRecord
+	c, err := readCompactViolation(b, math.MaxInt)
+	if err != nil {
+		return err
 	}
-	r := recordReader{b: b[10:]}
-	flags := b[9]
-	if flags&vfDossierPrefix != 0 {
-		r.uvarint()
-	}
-	if flags&vfDossier != 0 {
-		r.bytes()
-	}
-	r.bytes() // code
-	sev, status, agency := r.bytes(), r.bytes(), r.bytes()
-	r.bytes() // official
-	if flags&vfHeadIsAgency == 0 {
-		r.bytes()
-	}
-	for range 4 { // head's name and title, basis, withdrawn_by
-		r.bytes()
-	}
-	at := r.instant()
-	if r.err != nil {
-		return fmt.Errorf("decode violation: %w", r.err)
-	}
-	m.Severity, m.Status, m.Agency = names.intern(sev), names.intern(status), names.intern(agency)
-	m.OccurredAt = at
+	m.Severity, m.Status, m.Agency = names.intern(c.severity), names.intern(c.status), names.intern(c.agency)
+	m.OccurredAt = c.occurred
 	return nil
 }
