@@ -40,7 +40,7 @@
 // # Buckets
 //
 //	meta               seq (last event), head (last hash), swept, key_check (key file
-//	                   fingerprint), index_order (asc: layout.go)
+//	                   fingerprint), index_order (asc), record_form (compact): layout.go
 //	log                seq (8 bytes BE) → event JSON (with prev_hash)
 //	event_ids          event id → seq            (idempotency)
 //	batch_ends         seq of the last event of each Record call

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/motcua/motcua/counter"
+	bolt "go.etcd.io/bbolt"
 )
 
 // SetSweepFault makes every sweep of s fail with f's error while f
@@ -21,3 +23,63 @@ func SweepAsBefore(s *Store, now time.Time) error {
 func EncodeTrack(tr counter.ScoreTrack) []byte { return encodeTrack(tr) }
 
 func DecodeTrack(b []byte) (counter.ScoreTrack, error) { return decodeTrack(b, interner{}) }
+
+// WriteAsBefore rewrites db's dossier states and violations as JSON, as
+// builds before the compact forms stored them (each violation's details
+// kept as encoded), lists each dossier's violations in
+// dossier_violations, and removes the record_form mark.
+func WriteAsBefore(db *bolt.DB) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		dossiers := tx.Bucket(bucketDossiers)
+		type record struct{ k, v []byte }
+		var out []record
+		if err := dossiers.ForEach(func(k, v []byte) error {
+			var r dossierRecord
+			if err := unmarshalDossierRecord(v, &r); err != nil {
+				return err
+			}
+			b, err := json.Marshal(&r)
+			out = append(out, record{append([]byte(nil), k...), b})
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, r := range out {
+			if err := dossiers.Put(r.k, r.v); err != nil {
+				return err
+			}
+		}
+		out = out[:0]
+		viols := tx.Bucket(bucketViolations)
+		if err := viols.ForEach(func(k, v []byte) error {
+			c, err := readCompactViolation(v, len(k))
+			if err != nil {
+				return err
+			}
+			d, err := decodeViolation(k, v)
+			if err != nil {
+				return err
+			}
+			d.Details = nil
+			b, err := json.Marshal(struct {
+				*counter.Violation
+				Details json.RawMessage `json:"details,omitempty"`
+			}{d, c.details})
+			out = append(out, record{append([]byte(nil), k...), append(append([]byte(nil), v[:8]...), b...)})
+			if d.Dossier != "" {
+				if err := tx.Bucket(bucketDossierViol).Put(join([]byte(d.Dossier), k), nil); err != nil {
+					return err
+				}
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, r := range out {
+			if err := viols.Put(r.k, r.v); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Delete(keyRecordForm)
+	})
+}

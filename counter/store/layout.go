@@ -2,10 +2,12 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
 
+	"github.com/motcua/motcua/counter"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -91,4 +93,87 @@ func reverseTimes(tx *bolt.Tx, name []byte) (int, error) {
 		return 0, err
 	}
 	return n, tx.DeleteBucket(tmpName)
+}
+
+// keyRecordForm in meta is "compact" once the dossier states and the
+// violations are all in the compact forms (dossier_codec.go,
+// violation_codec.go) and dossier_violations is no longer kept, as replay
+// builds them: a database of an earlier build has them rewritten once, so
+// that `motcua replay` still finds its views equal byte for byte.
+var (
+	keyRecordForm = []byte("record_form")
+	compactForm   = []byte("compact")
+)
+
+// upgradeRecordForm rewrites, in tx, the JSON records of an earlier build
+// in the compact forms, keeping each violation's details as they were
+// encoded, and empties dossier_violations. It returns the records
+// rewritten.
+func upgradeRecordForm(tx *bolt.Tx) (int, error) {
+	meta := tx.Bucket(bucketMeta)
+	if bytes.Equal(meta.Get(keyRecordForm), compactForm) {
+		return 0, nil
+	}
+	type record struct{ k, v []byte }
+	var out []record
+	dossiers := tx.Bucket(bucketDossiers)
+	if err := dossiers.ForEach(func(k, v []byte) error {
+		if len(v) == 0 || v[0] != '{' {
+			return nil
+		}
+		var r dossierRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("dossier %s: %w", k, err)
+		}
+		out = append(out, record{cp(k), writeDossierRecord(&r)})
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("upgrade dossiers: %w", err)
+	}
+	for _, r := range out {
+		if err := dossiers.Put(r.k, r.v); err != nil {
+			return 0, fmt.Errorf("upgrade dossier %s: %w", r.k, err)
+		}
+	}
+	n := len(out)
+	out = out[:0]
+	viols := tx.Bucket(bucketViolations)
+	if err := viols.ForEach(func(k, v []byte) error {
+		if len(v) < 9 || v[8] != '{' {
+			return nil
+		}
+		var old struct {
+			counter.Violation
+			Details json.RawMessage `json:"details"`
+		}
+		if err := json.Unmarshal(v[8:], &old); err != nil {
+			return fmt.Errorf("violation %s: %w", k, err)
+		}
+		details := []byte(old.Details)
+		if len(details) == 0 || string(details) == "null" {
+			details = nil
+		}
+		out = append(out, record{cp(k), encodeViolationDetails(&old.Violation, details)})
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("upgrade violations: %w", err)
+	}
+	for _, r := range out {
+		if err := viols.Put(r.k, r.v); err != nil {
+			return 0, fmt.Errorf("upgrade violation %s: %w", r.k, err)
+		}
+	}
+	n += len(out)
+	if k, _ := tx.Bucket(bucketDossierViol).Cursor().First(); k != nil {
+		if err := tx.DeleteBucket(bucketDossierViol); err != nil {
+			return 0, fmt.Errorf("upgrade: %w", err)
+		}
+		if _, err := tx.CreateBucket(bucketDossierViol); err != nil {
+			return 0, fmt.Errorf("upgrade: %w", err)
+		}
+	}
+	if err := meta.Put(keyRecordForm, compactForm); err != nil {
+		return 0, fmt.Errorf("upgrade record form: %w", err)
+	}
+	return n, nil
 }

@@ -54,10 +54,11 @@ func lists(t *testing.T, s *store.Store, now time.Time) map[string][]string {
 	return out
 }
 
-// TestIndexOrderUpgrade: a database whose time indexes an earlier build
-// wrote newest first (inverted instants) opens with every list as it was,
-// and its indexes rewritten key for key as this build writes them (and
-// as replaying its log builds them).
+// TestIndexOrderUpgrade: a database an earlier build wrote (time indexes
+// newest first, inverted instants; dossier states and violations as JSON,
+// with a dossier_violations index) opens with every list as it was, and
+// its indexes and records rewritten as this build writes them: key for
+// key, and byte for byte as replaying its log builds them.
 func TestIndexOrderUpgrade(t *testing.T) {
 	path, now := buildSmallDB(t, 600)
 	open := func() *store.Store {
@@ -95,6 +96,7 @@ func TestIndexOrderUpgrade(t *testing.T) {
 		}
 		return tx.Bucket([]byte("meta")).Delete([]byte("index_order"))
 	}))
+	require.NoError(t, store.WriteAsBefore(db))
 	require.NoError(t, db.Close())
 
 	s = open()

@@ -150,8 +150,14 @@ func Open(path string, cfg *counter.Config, opts Options) (s *Store, err error) 
 			}
 		}
 		n, err := upgradeIndexOrder(tx)
+		if err != nil {
+			return err
+		}
 		if n > 0 {
 			opts.Logger.Info("time indexes rewritten in ascending order (once, for a database of an earlier build)", "db", path, "keys", n)
+		}
+		if n, err = upgradeRecordForm(tx); n > 0 {
+			opts.Logger.Info("dossier states and violations rewritten in the compact form (once, for a database of an earlier build)", "db", path, "records", n)
 		}
 		return err
 	}); err != nil {

@@ -53,6 +53,12 @@ func encodeViolation(v *counter.Violation) ([]byte, error) {
 			return nil, fmt.Errorf("encode violation %s: %w", v.ID, err)
 		}
 	}
+	return encodeViolationDetails(v, details), nil
+}
+
+// encodeViolationDetails is encodeViolation with v's details already
+// encoded (nil: none); v.Details is not read.
+func encodeViolationDetails(v *counter.Violation, details []byte) []byte {
 	b := make([]byte, 8, 9+len(v.Code)+len(v.Severity)+len(v.Status)+len(v.Agency)+len(v.Official)+
 		len(v.Head.Name)+len(v.Head.Title)+len(v.Basis)+len(v.WithdrawnBy)+len(details)+64)
 	h := fnv.New64a()
@@ -104,7 +110,7 @@ func encodeViolation(v *counter.Violation) ([]byte, error) {
 	if details != nil {
 		b = append(b, details...)
 	}
-	return b, nil
+	return b
 }
 
 // appendInstant stores t's zone offset and Unix nanoseconds.
