@@ -171,10 +171,14 @@ func TestRollupSourcesProvinces(t *testing.T) {
 	require.NoError(t, rv.Close())
 	write(hcm, "q1-motcua", "hcm2", 2)
 	rn, rv = startRollup()
+	// A restarted roll-up recovers its stream before its leafnode
+	// connections are up, so its first try at each source fails and
+	// JetStream retries after 2 s + 10 s, then 20 s more (its source
+	// backoff): on a loaded machine the second try can fail too.
 	require.Eventually(t, func() bool {
 		s := rn.Status()
 		return rn.Ready() == nil && s.Applied == sum()
-	}, 20*time.Second, 50*time.Millisecond)
+	}, 75*time.Second, 50*time.Millisecond)
 	root, err = rv.Rollup(ctx, "tp", time.Time{}, time.Time{})
 	require.NoError(t, err)
 	require.Equal(t, 10, root.Received)
