@@ -120,8 +120,11 @@ func DecodeEvents(body []byte) ([]counter.Event, error) {
 		}
 	}
 	raw := keys["events"]
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
+	list, ok, err := arrayElements(raw)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, counter.Errorf(counter.CodeInvalid, "events", "events must be an array of event objects",
 			"events phải là một mảng các sự kiện")
 	}
@@ -144,29 +147,67 @@ func DecodeEvents(body []byte) ([]counter.Event, error) {
 }
 
 // objectKeys returns the members of the JSON object body; a key given
-// twice is refused, since which value wins would be a guess.
+// twice is refused, since which value wins would be a guess. body must be
+// valid JSON (json.Valid); it is walked by hand, as checkJSON does.
 func objectKeys(body []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if _, err := dec.Token(); err != nil {
+	w := jsonWalker{b: body}
+	w.space()
+	if w.i >= len(w.b) || w.b[w.i] != '{' {
 		return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
 	}
+	w.i++
 	out := map[string]json.RawMessage{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+	for {
+		w.space()
+		if w.i >= len(w.b) || w.b[w.i] == '}' {
+			return out, nil
 		}
-		k, _ := t.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+		k, err := w.str()
+		if err != nil {
+			return nil, err
+		}
+		w.space()
+		w.i++ // ':'
+		w.space()
+		start := w.i
+		if err := w.value(k, nil); err != nil {
+			return nil, err
 		}
 		if _, dup := out[k]; dup {
 			return nil, counter.Errorf(counter.CodeBadJSON, k, "field %q given twice", "trường %q bị lặp lại", k)
 		}
-		out[k] = v
+		out[k] = json.RawMessage(bytes.TrimSpace(w.b[start:w.i]))
+		w.space()
+		if w.i < len(w.b) && w.b[w.i] == ',' {
+			w.i++
+		}
 	}
-	return out, nil
+}
+
+// arrayElements splits raw, a valid JSON value, into its elements; ok is
+// false when it is not an array.
+func arrayElements(raw []byte) (elems []json.RawMessage, ok bool, err error) {
+	w := jsonWalker{b: raw}
+	w.space()
+	if w.i >= len(w.b) || w.b[w.i] != '[' {
+		return nil, false, nil
+	}
+	w.i++
+	for {
+		w.space()
+		if w.i >= len(w.b) || w.b[w.i] == ']' {
+			return elems, true, nil
+		}
+		start := w.i
+		if err := w.value("", nil); err != nil {
+			return nil, true, err
+		}
+		elems = append(elems, json.RawMessage(bytes.TrimSpace(w.b[start:w.i])))
+		w.space()
+		if w.i < len(w.b) && w.b[w.i] == ',' {
+			w.i++
+		}
+	}
 }
 
 // checkJSON refuses with CodeBadJSON what encoding/json would otherwise
@@ -468,26 +509,21 @@ var instantText = regexp.MustCompile(`^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9
 // checkInstantText refuses an instant of the event raw that time.Time
 // parses but would not give back as sent. raw decoded as an event already.
 func checkInstantText(raw []byte) error {
-	var probe struct {
-		At       json.RawMessage `json:"at"`
-		DueAt    json.RawMessage `json:"due_at"`
-		NewDueAt json.RawMessage `json:"new_due_at"`
-		Slip     *struct {
-			DueAt json.RawMessage `json:"due_at"`
-		} `json:"slip"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
+	members, err := objectKeys(raw)
+	if err != nil {
 		return nil // the typed decode succeeded; nothing more to learn here
 	}
 	fields := []struct {
 		name string
 		v    json.RawMessage
-	}{{"at", probe.At}, {"due_at", probe.DueAt}, {"new_due_at", probe.NewDueAt}}
-	if probe.Slip != nil {
-		fields = append(fields, struct {
-			name string
-			v    json.RawMessage
-		}{"slip.due_at", probe.Slip.DueAt})
+	}{{"at", members["at"]}, {"due_at", members["due_at"]}, {"new_due_at", members["new_due_at"]}}
+	if slip := members["slip"]; len(slip) > 0 && slip[0] == '{' {
+		if sm, err := objectKeys(slip); err == nil {
+			fields = append(fields, struct {
+				name string
+				v    json.RawMessage
+			}{"slip.due_at", sm["due_at"]})
+		}
 	}
 	for _, f := range fields {
 		if len(f.v) == 0 || string(f.v) == "null" || instantText.Match(f.v) {

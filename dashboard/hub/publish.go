@@ -92,18 +92,43 @@ func (h *Hub) Publish(c counter.Change) {
 	if h.cfg == nil {
 		return
 	}
+	// Only what some connected client may see is encoded: with no board
+	// open, or none over this part of the tree, a change costs nothing.
+	scopes := h.scopes()
+	if len(scopes) == 0 {
+		return
+	}
+	seen := func(within map[string]bool) bool {
+		for s := range scopes {
+			if within[s] {
+				return true
+			}
+		}
+		return false
+	}
 	out := make([]outgoing, 0, len(c.Violations)+len(c.Dossiers)+len(c.Rollup))
 	for i := range c.Violations {
 		v := &c.Violations[i]
+		within := h.scopeSet(v.Agency)
+		if !seen(within) {
+			continue
+		}
 		b, err := json.Marshal(violationMsg{Type: "violation", Violation: v})
 		if err != nil {
 			h.logger().Error("encode violation", "id", v.ID, "err", err)
 			continue
 		}
-		out = append(out, outgoing{data: b, within: h.scopeSet(v.Agency), personal: true, redacted: h.redactedViolation(v)})
+		out = append(out, outgoing{data: b, within: within, personal: true, redacted: h.redactedViolation(v)})
 	}
 	for _, d := range c.Dossiers {
 		if d == nil {
+			continue
+		}
+		// Who may see a dossier is one definition (counter.Dossier.Readers),
+		// the same the API and the store's index use: a unit that passed a
+		// dossier on keeps getting its updates.
+		within := h.readers(d)
+		if !seen(within) {
 			continue
 		}
 		// Viewer boards hang in public rooms: they get the redacted
@@ -113,13 +138,14 @@ func (h *Hub) Publish(c counter.Change) {
 			h.logger().Error("encode dossier", "code", d.Code, "err", err)
 			continue
 		}
-		// Who may see a dossier is one definition (counter.Dossier.Readers),
-		// the same the API and the store's index use: a unit that passed a
-		// dossier on keeps getting its updates.
-		out = append(out, outgoing{data: b, within: h.readers(d), personal: true, redacted: redactedDossier(d)})
+		out = append(out, outgoing{data: b, within: within, personal: true, redacted: redactedDossier(d)})
 	}
 	for _, n := range c.Rollup {
 		if n == nil {
+			continue
+		}
+		within := h.scopeSet(n.Agency)
+		if !seen(within) {
 			continue
 		}
 		node := *n
@@ -128,9 +154,20 @@ func (h *Hub) Publish(c counter.Change) {
 		if err != nil {
 			continue
 		}
-		out = append(out, outgoing{data: b, within: h.scopeSet(n.Agency)})
+		out = append(out, outgoing{data: b, within: within})
 	}
 	h.fanout(out, nil)
+}
+
+// scopes is the set of the connected clients' scopes.
+func (h *Hub) scopes() map[string]bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	set := make(map[string]bool, len(h.clients))
+	for c := range h.clients {
+		set[c.scope] = true
+	}
+	return set
 }
 
 // fanout offers each message to every client it is for; extra, when not
