@@ -62,6 +62,11 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	return c.Status(status).JSON(out)
 }
 
+// eventBatch is the shape of a batch body, {"events": [...]}.
+type eventBatch struct {
+	Events []counter.Event `json:"events"`
+}
+
 type recordJSON struct {
 	Events     []counter.Event     `json:"events"`
 	Dossiers   []*counter.Dossier  `json:"dossiers"`
@@ -99,9 +104,7 @@ func DecodeEvents(body []byte) ([]counter.Event, error) {
 	}
 	t := reflect.TypeFor[counter.Event]()
 	if _, batch := keys["events"]; batch {
-		t = reflect.TypeFor[struct {
-			Events []counter.Event `json:"events"`
-		}]()
+		t = reflect.TypeFor[eventBatch]()
 	}
 	if err := checkJSON(body, t); err != nil {
 		return nil, err
@@ -258,23 +261,57 @@ type jsonField struct {
 
 // field returns the exact key of t's field that key matches up to case.
 func (w *jsonWalker) field(t reflect.Type, folded string) (reflect.Type, string, bool) {
-	if w.fields == nil {
-		w.fields = map[reflect.Type]map[string]jsonField{}
-	}
-	m, ok := w.fields[t]
+	m, ok := eventFields[t]
 	if !ok {
-		m = map[string]jsonField{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if name := jsonName(f); f.IsExported() && name != "-" {
-				m[foldKey(name)] = jsonField{name, f.Type}
-			}
+		if w.fields == nil {
+			w.fields = map[reflect.Type]map[string]jsonField{}
 		}
-		w.fields[t] = m
+		if m, ok = w.fields[t]; !ok {
+			m = foldedFields(t)
+			w.fields[t] = m
+		}
 	}
 	f, ok := m[folded]
 	return f.typ, f.name, ok
 }
+
+// foldedFields maps the folded JSON key of each of struct t's fields to
+// the field.
+func foldedFields(t reflect.Type) map[string]jsonField {
+	m := map[string]jsonField{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name := jsonName(f); f.IsExported() && name != "-" {
+			m[foldKey(name)] = jsonField{name, f.Type}
+		}
+	}
+	return m
+}
+
+// eventFields holds foldedFields of counter.Event and of every struct
+// type within it, built once: checkJSON runs on every POST /events, and
+// building them per call was a third of its time. Read only after init.
+var eventFields = func() map[reflect.Type]map[string]jsonField {
+	out := map[reflect.Type]map[string]jsonField{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || t == timeType {
+			return
+		}
+		if _, done := out[t]; done {
+			return
+		}
+		out[t] = foldedFields(t)
+		for i := range t.NumField() {
+			walk(t.Field(i).Type)
+		}
+	}
+	walk(reflect.TypeFor[eventBatch]())
+	return out
+}()
 
 func (w *jsonWalker) space() {
 	for w.i < len(w.b) && (w.b[w.i] == ' ' || w.b[w.i] == '\t' || w.b[w.i] == '\n' || w.b[w.i] == '\r') {
@@ -316,7 +353,7 @@ func (w *jsonWalker) value(path string, t reflect.Type) error {
 			}
 		}
 	case '"':
-		_, err := w.str()
+		_, err := w.skipStr()
 		return err
 	}
 	for w.i < len(w.b) && !strings.ContainsRune(",]} \t\n\r", rune(w.b[w.i])) {
@@ -378,21 +415,29 @@ func (w *jsonWalker) object(path string, t reflect.Type) error {
 // escape that is half of a surrogate pair.
 func (w *jsonWalker) str() (string, error) {
 	start := w.i
+	escaped, err := w.skipStr()
+	if err != nil {
+		return "", err
+	}
+	raw := w.b[start:w.i]
+	if !escaped {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+	}
+	return v, nil
+}
+
+// skipStr passes the string at w.i, as str does, without decoding it.
+func (w *jsonWalker) skipStr() (escaped bool, err error) {
 	w.i++
-	escaped := false
 	for w.i < len(w.b) {
 		switch w.b[w.i] {
 		case '"':
 			w.i++
-			raw := w.b[start:w.i]
-			if !escaped {
-				return string(raw[1 : len(raw)-1]), nil
-			}
-			var v string
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return "", counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
-			}
-			return v, nil
+			return escaped, nil
 		case '\\':
 			escaped = true
 			if w.i+1 < len(w.b) && w.b[w.i+1] == 'u' {
@@ -403,9 +448,9 @@ func (w *jsonWalker) str() (string, error) {
 						w.i += 12
 						continue
 					}
-					return "", w.surrogate()
+					return escaped, w.surrogate()
 				case r >= 0xdc00 && r < 0xe000:
-					return "", w.surrogate()
+					return escaped, w.surrogate()
 				}
 				w.i += 6
 				continue
@@ -415,7 +460,7 @@ func (w *jsonWalker) str() (string, error) {
 			w.i++
 		}
 	}
-	return "", counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+	return escaped, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
 }
 
 // hex4 is the code unit of the \\uXXXX escape at i, or -1.

@@ -196,3 +196,15 @@ func TestEventCreateBadInputNeverReachesLedger(t *testing.T) {
 }
 
 func tp(t time.Time) *time.Time { return &t }
+
+// BenchmarkDecodeEvents: the checks and decode of one POST /events body
+// with a single event, which every write request pays outside the writer.
+func BenchmarkDecodeEvents(b *testing.B) {
+	body := []byte(receivedJSON)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dashboard.DecodeEvents(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
