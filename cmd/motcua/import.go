@@ -53,6 +53,7 @@ type ImportCommand struct {
 	Format      string
 	Batch       int
 	Files       []string
+	CPUProfile  string
 	clusterTool // --nats-url, --cluster-stream
 
 	st       *store.Store
@@ -69,6 +70,7 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.DB, "db", "motcua.db", "database file (not held by a running server); with --nats-url, the importer's own view of the cluster, kept between runs")
 	fs.StringVar(&c.Format, "format", FormatAuto, "input format: auto (by content), ndjson (motcua events) or dvcqg (national-sync records)")
 	fs.IntVar(&c.Batch, "batch", DefaultImportBatch, "events per write (at most 1000)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof reads it)")
 	configFlag(fs, &c.Dir)
 	c.addToolFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -94,7 +96,16 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 }
 
 // Run imports every file in order.
-func (c *ImportCommand) Run(ctx context.Context) error {
+func (c *ImportCommand) Run(ctx context.Context) (err error) {
+	prof, err := startCPUProfile(c.CPUProfile)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := prof.stop(); perr != nil && err == nil {
+			err = perr
+		}
+	}()
 	cfg, _, err := loadConfig(c.Dir, c.Main.Stderr)
 	if err != nil {
 		return err

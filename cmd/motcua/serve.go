@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -85,8 +83,8 @@ type ServeCommand struct {
 	// CPUProfile is a file for a CPU profile of the whole run
 	// (--cpuprofile), written when the server stops: where a load's time
 	// goes, measured as the load tool drives the server.
-	CPUProfile  string
-	profileFile *os.File
+	CPUProfile string
+	profile    *cpuProfile
 }
 
 // ParseFlags parses [--addr :8080] [--db motcua.db] [--config DIR]
@@ -154,16 +152,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.cfg = cfg
-	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
-		if err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		c.profileFile = f
+	if c.profile, err = startCPUProfile(c.CPUProfile); err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -328,11 +318,8 @@ func (c *ServeCommand) Close() error {
 	c.closed = true
 	var errs []error
 	defer func() {
-		if c.profileFile != nil {
-			pprof.StopCPUProfile()
-			if err := c.profileFile.Close(); err != nil {
-				c.logger.Error("cpu profile", "err", err)
-			}
+		if err := c.profile.stop(); err != nil {
+			c.logger.Error("cpu profile", "err", err)
 		}
 	}()
 	// fiber's Shutdown leaves hijacked websockets open: close them first.
