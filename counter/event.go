@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"slices"
 	"time"
 )
 
@@ -165,6 +166,23 @@ type Event struct {
 
 	// shifts
 	Desk string `json:"desk,omitempty"`
+}
+
+// Clone returns a copy of e that shares no memory that could change with
+// e: its applicant, slip, documents and items are copied (nil stays nil,
+// empty stays empty).
+func (e Event) Clone() Event {
+	if e.Applicant != nil {
+		a := *e.Applicant
+		e.Applicant = &a
+	}
+	if e.Slip != nil {
+		s := *e.Slip
+		e.Slip = &s
+	}
+	e.Documents = slices.Clone(e.Documents)
+	e.Items = slices.Clone(e.Items)
+	return e
 }
 
 // Body returns a copy of e without the fields the server sets, the part

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/motcua/motcua/counter"
@@ -82,4 +83,27 @@ func WriteAsBefore(db *bolt.DB) error {
 		}
 		return tx.Bucket(bucketMeta).Delete(keyRecordForm)
 	})
+}
+
+// RecordRolledBack records events in a write transaction, reads their
+// dossiers' histories as a later call in it would, and rolls it back: the
+// seqs it used are written again by the next commit.
+func RecordRolledBack(s *Store, events []counter.Event) error {
+	errRollback := errors.New("rolled back")
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		w := newWriteTx(s, tx, s.opts.Now())
+		if _, _, err := w.record(events, nil); err != nil {
+			return err
+		}
+		for _, e := range events {
+			if _, err := w.history(e.Dossier); err != nil {
+				return err
+			}
+		}
+		return errRollback
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	return err
 }

@@ -38,6 +38,11 @@ type writeTx struct {
 	touched map[string]bool   // agencies whose tally changed in this tx
 	minNext time.Time         // the earliest due instant this tx indexed
 
+	// committed is the last seq committed before this tx; logged holds
+	// the entries after it that this tx decoded (history).
+	committed uint64
+	logged    map[uint64]*counter.Event
+
 	scoreDays map[string]*scoreCounts // score_days counts this tx changed (scoretrack.go)
 	stats     map[string]uint64       // stats counters this tx bumped, as they stand (stats.go)
 }
@@ -58,11 +63,13 @@ func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
 	// server, a logged sweep or a replayed event.
 	now = now.In(s.cfg.Calendar.Location)
 	w := &writeTx{s: s, tx: tx, now: now, cfg: s.cfg,
-		tallies: map[string]*tally{}, days: map[string]*tally{}, clocks: map[string]int64{}, touched: map[string]bool{}}
+		tallies: map[string]*tally{}, days: map[string]*tally{}, clocks: map[string]int64{}, touched: map[string]bool{},
+		logged: map[uint64]*counter.Event{}}
 	meta := tx.Bucket(bucketMeta)
 	if v := meta.Get(keySeq); v != nil {
 		w.seq = binary.BigEndian.Uint64(v)
 	}
+	w.committed = w.seq
 	w.head = cp(meta.Get(keyHead))
 	return w
 }
@@ -79,9 +86,53 @@ type pending struct {
 // writer, when not nil, is the token recording them, checked here against
 // each dossier as this transaction holds it.
 func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*counter.RecordResult, counter.Change, error) {
+	return w.recordPrepared(w.s.prepare(events, w.fromLog), writer)
+}
+
+// admitted is one event of a Record call as the store takes it in, and
+// the verdict on its shape (prepare).
+type admitted struct {
+	e     counter.Event
+	shape error
+}
+
+// prepare readies a call's events for the writer: the applicant's id
+// number replaced by its keyed hash, the fields the server sets cleared,
+// the import mark set, and each event's shape checked (fromLog: as a
+// logged event is, without the input limits). It reads nothing of the
+// database, so Record runs it on the caller's goroutine and the single
+// writer does not; a shape error is reported by the writer in the
+// event's turn, so the first refusal of a call is the same either way.
+func (s *Store) prepare(events []counter.Event, fromLog bool) []admitted {
+	out := make([]admitted, len(events))
+	checkShape := counter.CheckShape
+	if fromLog {
+		checkShape = counter.CheckLoggedShape
+	}
+	for i := range events {
+		e := events[i]
+		if e.Applicant != nil {
+			a := *e.Applicant
+			if a.IDNumber != "" {
+				a.IDHash = s.idHash(a.IDNumber)
+				a.IDNumber = ""
+			}
+			e.Applicant = &a
+		}
+		e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
+		if !fromLog {
+			e.Imported = s.opts.Import // the log keeps what the store decided
+		}
+		out[i] = admitted{e: e, shape: checkShape(s.cfg, &e)}
+	}
+	return out
+}
+
+// recordPrepared is record of events that prepare readied.
+func (w *writeTx) recordPrepared(in []admitted, writer *counter.Writer) (*counter.RecordResult, counter.Change, error) {
 	var change counter.Change
 	refuse := func(err error, i int) error {
-		if len(events) > 1 && counter.ErrorCode(err) != counter.CodeConflictsWithHistory {
+		if len(in) > 1 && counter.ErrorCode(err) != counter.CodeConflictsWithHistory {
 			return counter.WithFieldPrefix(err, "events["+strconv.Itoa(i)+"]")
 		}
 		return err
@@ -93,27 +144,11 @@ func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*count
 	work := map[string]*dossierWork{}
 	var order []string
 	ids := map[string]int{}
-	accepted := make([]pending, 0, len(events))
+	accepted := make([]pending, 0, len(in))
 	seq := w.seq
-	for i := range events {
-		e := events[i]
-		if e.Applicant != nil {
-			a := *e.Applicant
-			if a.IDNumber != "" {
-				a.IDHash = w.s.idHash(a.IDNumber)
-				a.IDNumber = ""
-			}
-			e.Applicant = &a
-		}
-		e.Seq, e.RecordedAt, e.PrevHash, e.Hash = 0, time.Time{}, "", ""
-		if !w.fromLog {
-			e.Imported = w.s.opts.Import // the log keeps what the store decided
-		}
-		checkShape := counter.CheckShape
-		if w.fromLog {
-			checkShape = counter.CheckLoggedShape
-		}
-		if err := checkShape(w.cfg, &e); err != nil {
+	for i := range in {
+		e := in[i].e
+		if err := in[i].shape; err != nil {
 			return nil, change, refuse(err, i)
 		}
 		if j, ok := ids[e.ID]; ok {
@@ -273,7 +308,7 @@ func (w *writeTx) admit(dw *dossierWork) error {
 	var hist []counter.Event
 	if dw.prev != nil {
 		var err error
-		if hist, err = dossierEvents(w.tx, dw.prev.Code); err != nil {
+		if hist, err = w.history(dw.prev.Code); err != nil {
 			return err
 		}
 		counter.SortHistory(hist)
@@ -356,6 +391,11 @@ func (w *writeTx) appendEvent(e *counter.Event) error {
 	if err := w.tx.Bucket(bucketLog).Put(seqKey, b); err != nil {
 		return fmt.Errorf("append event %s: %w", e.ID, err)
 	}
+	// Settling reads the entry back at once: keep it as decoding it would
+	// give it (asLogged), so that it is not decoded.
+	if l, ok := asLogged(*e); ok {
+		w.logged[e.Seq] = &l
+	}
 	if err := w.tx.Bucket(bucketEventIDs).Put([]byte(e.ID), seqKey); err != nil {
 		return fmt.Errorf("index event %s: %w", e.ID, err)
 	}
@@ -411,8 +451,45 @@ func (s *Store) getDossier(tx *bolt.Tx, code string) (*counter.Dossier, error) {
 	return s.decodeDossier(b)
 }
 
-// dossierEvents returns code's events in log order.
+// dossierEvents reads code's stored events in arrival order.
 func dossierEvents(tx *bolt.Tx, code string) ([]counter.Event, error) {
+	return readHistory(tx, code, nil)
+}
+
+// history is dossierEvents of code with each log entry decoded once:
+// entries committed before this transaction from the store's cache, the
+// ones it wrote itself from its own.
+func (w *writeTx) history(code string) ([]counter.Event, error) {
+	return readHistory(w.tx, code, w)
+}
+
+// get and put make writeTx the cache of readHistory.
+func (w *writeTx) get(seq uint64) (*counter.Event, bool) {
+	if seq <= w.committed {
+		return w.s.logs.get(seq)
+	}
+	e, ok := w.logged[seq]
+	return e, ok
+}
+
+func (w *writeTx) put(seq uint64, e *counter.Event) {
+	if seq <= w.committed {
+		w.s.logs.put(seq, e)
+		return
+	}
+	w.logged[seq] = e
+}
+
+// eventCache keeps decoded log entries by seq.
+type eventCache interface {
+	get(seq uint64) (*counter.Event, bool)
+	put(seq uint64, e *counter.Event)
+}
+
+// readHistory reads code's events from the log. cache, when not nil,
+// holds entries decoded before and takes those decoded now; what comes
+// from it is a clone, so nothing a caller changes reaches it.
+func readHistory(tx *bolt.Tx, code string, cache eventCache) ([]counter.Event, error) {
 	prefix := append([]byte(code), 0)
 	var out []counter.Event
 	c := tx.Bucket(bucketDossierLog).Cursor()
@@ -420,11 +497,24 @@ func dossierEvents(tx *bolt.Tx, code string) ([]counter.Event, error) {
 		if len(k) != len(prefix)+8 {
 			continue // a longer code sharing this prefix
 		}
-		e, err := eventBySeq(tx, k[len(prefix):])
-		if err != nil {
-			return nil, err
+		if cache == nil {
+			e, err := eventBySeq(tx, k[len(prefix):])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *e)
+			continue
 		}
-		out = append(out, *e)
+		seq := binary.BigEndian.Uint64(k[len(prefix):])
+		e, ok := cache.get(seq)
+		if !ok {
+			var err error
+			if e, err = eventBySeq(tx, k[len(prefix):]); err != nil {
+				return nil, err
+			}
+			cache.put(seq, e)
+		}
+		out = append(out, e.Clone())
 	}
 	return out, nil
 }
@@ -436,7 +526,7 @@ func dossierEvents(tx *bolt.Tx, code string) ([]counter.Event, error) {
 // if new); cause is the event that asked for the judgement ("" for a
 // sweep). It returns the state as stored and the new or changed violations.
 func (w *writeTx) settle(code string, prev *counter.Dossier, cause string) (*counter.Dossier, []counter.Violation, error) {
-	hist, err := dossierEvents(w.tx, code)
+	hist, err := w.history(code)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -70,12 +70,13 @@ type Store struct {
 	failures atomic.Uint64 // failed sweeps
 	fault    func() error  // tests: makes sweeps fail
 	closings closingCache  // pending closing times (closing.go)
+	logs     *logCache     // decoded entries of the committed log (logcache.go)
 	mu       sync.RWMutex  // guards closed for Record callers
 	closed   bool
 }
 
 type request struct {
-	events []counter.Event
+	events []admitted      // readied off the writer (prepare)
 	writer *counter.Writer // nil: the system itself
 	done   chan response
 	res    *counter.RecordResult
@@ -171,7 +172,8 @@ func Open(path string, cfg *counter.Config, opts Options) (s *Store, err error) 
 	}
 	s = &Store{db: db, cfg: cfg, opts: opts, log: opts.Logger, secret: secret,
 		queue: make(chan *request, 4096), wake: make(chan struct{}, 1),
-		closing: make(chan struct{}), done: make(chan struct{}), pubs: newPublisher(opts.Publisher)}
+		closing: make(chan struct{}), done: make(chan struct{}), pubs: newPublisher(opts.Publisher),
+		logs: newLogCache(defaultLogCacheSize)}
 	if err := db.Update(s.backfillStats); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -225,7 +227,7 @@ func (s *Store) Record(ctx context.Context, events []counter.Event) (*counter.Re
 		return nil, counter.Errorf(counter.CodeTooManyEvents, "events", "at most %d events per request",
 			"tối đa %d sự kiện mỗi yêu cầu", counter.MaxEventsPerBatch)
 	}
-	req := &request{events: events, done: make(chan response, 1)}
+	req := &request{events: s.prepare(events, false), done: make(chan response, 1)}
 	if w, ok := counter.WriterFrom(ctx); ok {
 		req.writer = &w
 	}
@@ -287,11 +289,13 @@ func (s *Store) commit(group []*request) {
 	start := time.Now()
 	var nodes []*counter.RollupNode
 	var wake time.Time
+	var logged map[uint64]*counter.Event
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		w := newWriteTx(s, tx, now)
+		logged = w.logged
 		for _, r := range group {
 			r.res, r.change, r.err = nil, counter.Change{}, nil
-			res, ch, err := w.record(r.events, r.writer)
+			res, ch, err := w.recordPrepared(r.events, r.writer)
 			if err != nil {
 				var ce *counter.Error
 				if !errors.As(err, &ce) {
@@ -308,6 +312,13 @@ func (s *Store) commit(group []*request) {
 	})
 	if s.opts.OnCommit != nil {
 		s.opts.OnCommit(time.Since(start))
+	}
+	if err == nil {
+		// Committed: what the transaction decoded or wrote of the log is
+		// what the log now holds for good.
+		for seq, e := range logged {
+			s.logs.put(seq, e)
+		}
 	}
 	// Answer once the change is published: a client that got its 2xx finds
 	// its change already on the boards and in the metrics. The publisher
