@@ -289,10 +289,8 @@ func (s *Store) commit(group []*request) {
 	start := time.Now()
 	var nodes []*counter.RollupNode
 	var wake time.Time
-	var logged map[uint64]*counter.Event
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		w := newWriteTx(s, tx, now)
-		logged = w.logged
 		for _, r := range group {
 			r.res, r.change, r.err = nil, counter.Change{}, nil
 			res, ch, err := w.recordPrepared(r.events, r.writer)
@@ -313,13 +311,7 @@ func (s *Store) commit(group []*request) {
 	if s.opts.OnCommit != nil {
 		s.opts.OnCommit(time.Since(start))
 	}
-	if err == nil {
-		// Committed: what the transaction decoded or wrote of the log is
-		// what the log now holds for good.
-		for seq, e := range logged {
-			s.logs.put(seq, e)
-		}
-	}
+
 	// Answer once the change is published: a client that got its 2xx finds
 	// its change already on the boards and in the metrics. The publisher
 	// does both on its own goroutine while this one begins the next commit.
