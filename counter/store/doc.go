@@ -6,8 +6,10 @@
 //
 // One goroutine commits. Record calls queue; the writer takes every queued
 // call into one bbolt transaction, so concurrent writers share the two
-// fsyncs of a commit instead of waiting out bbolt Batch's delay. Each call
-// is judged in two phases: first every event is validated against the
+// fsyncs of a commit instead of waiting out bbolt Batch's delay. What
+// needs no database (each event's shape, the keyed hash of an id number)
+// is done on the caller's goroutine before the call is queued (prepare).
+// Each call is judged in two phases: first every event is validated against the
 // state as it would be after the ones before it (in memory, writing
 // nothing), then, only if all are accepted, the events and their derived
 // views are written. A refused call therefore leaves nothing behind, and a
@@ -21,6 +23,9 @@
 // rewritten, keeping the first detection time), update the roll-up of the
 // charged agency and its ancestors (all-time and per day), index the next
 // instant at which time alone could change the verdict, commit, publish.
+// A dossier's history is read back from the log for each judgement; an
+// entry the transaction wrote is kept as decoding it would give it, and a
+// few thousand committed entries are kept decoded (logcache.go).
 //
 // # Deadlines
 //
