@@ -31,8 +31,18 @@ const (
 	FormatDVCQG  = "dvcqg"  // national-sync records: one record, array or envelope per line
 )
 
-// DefaultImportBatch is how many events one store.Record call carries.
-const DefaultImportBatch = counter.MaxEventsPerBatch
+// DefaultImportBatch is how many events one store.Record call carries into
+// a database file, and MaxImportBatch the most --batch takes there. Every
+// commit writes a page for each index range it touches (an agency's
+// dossiers, its violations, its day's counts) however many events it
+// carries, so an import's speed grows with its calls: 13,800 events/s
+// at 250, 24,300 at 1,000 on the development machine. Through a cluster
+// a call stays within counter.MaxEventsPerBatch (the log's entries are
+// the API's calls).
+const (
+	DefaultImportBatch = 5000
+	MaxImportBatch     = 10000
+)
 
 // ImportCommand is `motcua import` (SPEC.md §10.3): it loads a history
 // into a database no server holds, through the same validation and judging
@@ -69,7 +79,8 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 	fs := c.Main.newFlagSet("import", "--db FILE [--nats-url URL [--cluster-stream NAME]] [--config DIR] [--format auto|ndjson|dvcqg] FILE...")
 	fs.StringVar(&c.DB, "db", "motcua.db", "database file (not held by a running server); with --nats-url, the importer's own view of the cluster, kept between runs")
 	fs.StringVar(&c.Format, "format", FormatAuto, "input format: auto (by content), ndjson (motcua events) or dvcqg (national-sync records)")
-	fs.IntVar(&c.Batch, "batch", DefaultImportBatch, "events per write (at most 1000)")
+	fs.IntVar(&c.Batch, "batch", 0, fmt.Sprintf("events per write (default %d, at most %d; with --nats-url at most and by default %d)",
+		DefaultImportBatch, MaxImportBatch, counter.MaxEventsPerBatch))
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof reads it)")
 	configFlag(fs, &c.Dir)
 	c.addToolFlags(fs)
@@ -88,9 +99,18 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 	case c.Stream != "" && !c.clustered():
 		fmt.Fprintln(fs.Output(), "--cluster-stream goes with --nats-url")
 		return errors.New("--cluster-stream without --nats-url")
-	case c.Batch < 1 || c.Batch > counter.MaxEventsPerBatch:
-		fmt.Fprintf(fs.Output(), "--batch must be 1–%d\n", counter.MaxEventsPerBatch)
+	case c.Batch < 0 || c.Batch > MaxImportBatch:
+		fmt.Fprintf(fs.Output(), "--batch must be 1–%d\n", MaxImportBatch)
 		return fmt.Errorf("bad batch %d", c.Batch)
+	case c.clustered() && c.Batch > counter.MaxEventsPerBatch:
+		fmt.Fprintf(fs.Output(), "--batch with --nats-url must be 1–%d\n", counter.MaxEventsPerBatch)
+		return fmt.Errorf("bad batch %d", c.Batch)
+	}
+	if c.Batch == 0 {
+		c.Batch = DefaultImportBatch
+		if c.clustered() {
+			c.Batch = counter.MaxEventsPerBatch
+		}
 	}
 	return nil
 }
@@ -134,7 +154,7 @@ func (c *ImportCommand) Run(ctx context.Context) (err error) {
 		// History copied from the office's system: never a backdated_entry
 		// (counter.Event.Imported). A cluster's nodes judge what its log
 		// says, so an import through the cluster is judged as live.
-		c.st, err = store.Open(c.DB, cfg, store.Options{Evaluator: violations.New(), Import: true})
+		c.st, err = store.Open(c.DB, cfg, store.Options{Evaluator: violations.New(), Import: true, MaxCall: MaxImportBatch})
 		if err != nil {
 			return fmt.Errorf("import: %w (is a server holding the database?)", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func TestImportResumeAndReplay(t *testing.T) {
 	dir := t.TempDir()
 	db, in := filepath.Join(dir, "m.db"), filepath.Join(dir, "history.ndjson")
 	n := writeHistory(t, in, 600) // more than two batches
-	code, _, stderr := run(t, context.Background(), nil, "import", "--db", db, "--config", shippedConfig, in)
+	code, _, stderr := run(t, context.Background(), nil, "import", "--db", db, "--config", shippedConfig, "--batch", "250", in)
 	require.Equal(t, ExitOK, code, stderr)
 	require.Contains(t, stderr, fmt.Sprintf("%d events read, %d new, 0 already stored", n, n))
 	require.Equal(t, uint64(n), storedEvents(t, db))
@@ -110,6 +111,33 @@ func TestImportResumeAndReplay(t *testing.T) {
 	require.Equal(t, ExitOK, code, stderr)
 	require.Contains(t, stderr, fmt.Sprintf("%d events", n))
 	require.Contains(t, stderr, "0 differences")
+}
+
+// TestImportBatches: into a database file an import's calls are larger
+// than the API's (a commit's cost is mostly per index range, not per
+// event), by default and up to MaxImportBatch; through a cluster they stay
+// within the API's bound, whose log entries are its calls.
+func TestImportBatches(t *testing.T) {
+	dir := t.TempDir()
+	db, in := filepath.Join(dir, "m.db"), filepath.Join(dir, "history.ndjson")
+	n := writeHistory(t, in, 1500)
+	require.Greater(t, n, counter.MaxEventsPerBatch)
+	code, _, stderr := run(t, context.Background(), nil, "import", "--db", db, "--config", shippedConfig, in)
+	require.Equal(t, ExitOK, code, stderr)
+	require.Equal(t, uint64(n), storedEvents(t, db))
+	code, _, stderr = run(t, context.Background(), nil, "replay", "--db", db, "--config", shippedConfig, "--scratch", t.TempDir())
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, stderr, "0 differences")
+
+	for _, args := range [][]string{
+		{"--batch", strconv.Itoa(MaxImportBatch + 1)},
+		{"--batch", "-1"},
+		{"--batch", strconv.Itoa(counter.MaxEventsPerBatch + 1), "--nats-url", "nats://127.0.0.1:4222"},
+	} {
+		code, _, stderr := run(t, context.Background(), nil, append(append([]string{"import", "--db", filepath.Join(dir, "x.db")}, args...), in)...)
+		require.Equal(t, ExitUsage, code, "%v: %s", args, stderr)
+		require.Contains(t, stderr, "--batch", "%v", args)
+	}
 }
 
 func TestImportStopsAtFirstBadLine(t *testing.T) {

@@ -264,3 +264,31 @@ func TestReopenKeepsEverything(t *testing.T) {
 	require.Equal(t, uint64(2), res.Events[0].Seq, "seq continues after reopen")
 	require.Equal(t, d.TrackingKey, s.TrackingKey("D1"), "the key file survives restarts")
 }
+
+// TestRecordCallBound: a call carries at most the API's 1,000 events,
+// refused whole with too_many_events beyond; a store opened for an
+// offline import (Options.MaxCall) takes larger calls, stored as one.
+func TestRecordCallBound(t *testing.T) {
+	ctx := context.Background()
+	calls := func(n int) []counter.Event {
+		out := make([]counter.Event, n)
+		for i := range out {
+			out[i] = received(fmt.Sprintf("r%d", i), fmt.Sprintf("D%d", i), "q1-motcua", at("2026-03-10 08:00").Add(time.Duration(i)*time.Second))
+		}
+		return out
+	}
+	s := MustOpenStore(t, store.Options{})
+	_, err := s.Record(ctx, calls(counter.MaxEventsPerBatch+1))
+	require.Equal(t, counter.CodeTooManyEvents, counter.ErrorCode(err))
+	seq, err := s.Seq()
+	require.NoError(t, err)
+	require.Zero(t, seq, "nothing of a refused call is stored")
+	require.Equal(t, counter.MaxEventsPerBatch, s.MaxCall())
+
+	big := MustOpenStore(t, store.Options{MaxCall: 2500})
+	res, err := big.Record(ctx, calls(2500))
+	require.NoError(t, err)
+	require.Len(t, res.Events, 2500)
+	_, err = big.Record(ctx, calls(2501))
+	require.Equal(t, counter.CodeTooManyEvents, counter.ErrorCode(err))
+}

@@ -43,6 +43,11 @@ type Options struct {
 	Import bool
 	// MaxGroup bounds how many Record calls share one commit.
 	MaxGroup int
+	// MaxCall bounds the events of one Record call; counter.MaxEventsPerBatch
+	// (the API's bound) by default. Only an offline import raises it: each
+	// commit costs a page per index range it touches whatever it carries, so
+	// larger calls amortise that.
+	MaxCall int
 	// OnCommit, when set, observes each commit's duration.
 	OnCommit func(time.Duration)
 }
@@ -216,6 +221,14 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
+// MaxCall is the most events one Record call may carry (Options.MaxCall).
+func (s *Store) MaxCall() int {
+	if s.opts.MaxCall > 0 {
+		return s.opts.MaxCall
+	}
+	return counter.MaxEventsPerBatch
+}
+
 // Record implements counter.Ledger. It answers only after the commit that
 // carries events is on disk. Concurrent callers share commits: while one
 // commit syncs, the next callers queue and go together in the following one.
@@ -223,9 +236,9 @@ func (s *Store) Record(ctx context.Context, events []counter.Event) (*counter.Re
 	if len(events) == 0 {
 		return nil, counter.Errorf(counter.CodeInvalid, "events", "no events", "không có sự kiện nào")
 	}
-	if len(events) > counter.MaxEventsPerBatch {
+	if n := s.MaxCall(); len(events) > n {
 		return nil, counter.Errorf(counter.CodeTooManyEvents, "events", "at most %d events per request",
-			"tối đa %d sự kiện mỗi yêu cầu", counter.MaxEventsPerBatch)
+			"tối đa %d sự kiện mỗi yêu cầu", n)
 	}
 	req := &request{events: s.prepare(events, false), done: make(chan response, 1)}
 	if w, ok := counter.WriterFrom(ctx); ok {
