@@ -153,33 +153,63 @@ func DecodeEvents(body []byte) ([]counter.Event, error) {
 // twice is refused, since which value wins would be a guess. body must be
 // valid JSON (json.Valid); it is walked by hand, as checkJSON does.
 func objectKeys(body []byte) (map[string]json.RawMessage, error) {
-	w := jsonWalker{b: body}
+	out := map[string]json.RawMessage{}
+	err := members(body, true, func(k []byte, v []byte) error {
+		if _, dup := out[string(k)]; dup {
+			return counter.Errorf(counter.CodeBadJSON, string(k), "field %q given twice", "trường %q bị lặp lại", k)
+		}
+		out[string(k)] = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// members calls fn with each member of the JSON object b (valid JSON):
+// its key, unescaped (a copy only when it holds escapes), and its value,
+// both slices of b that fn must not keep past b. With paths, an error
+// found inside a value names the field it is in ("applicant.name").
+func members(b []byte, paths bool, fn func(key, value []byte) error) error {
+	w := jsonWalker{b: b}
 	w.space()
 	if w.i >= len(w.b) || w.b[w.i] != '{' {
-		return nil, counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+		return counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
 	}
 	w.i++
-	out := map[string]json.RawMessage{}
 	for {
 		w.space()
 		if w.i >= len(w.b) || w.b[w.i] == '}' {
-			return out, nil
+			return nil
 		}
-		k, err := w.str()
+		start := w.i
+		escaped, err := w.skipStr()
 		if err != nil {
-			return nil, err
+			return err
+		}
+		k := w.b[start+1 : w.i-1]
+		if escaped {
+			var v string
+			if err := json.Unmarshal(w.b[start:w.i], &v); err != nil {
+				return counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+			}
+			k = []byte(v)
 		}
 		w.space()
 		w.i++ // ':'
 		w.space()
-		start := w.i
-		if err := w.value(k, nil); err != nil {
-			return nil, err
+		vstart := w.i
+		path := ""
+		if paths {
+			path = string(k)
 		}
-		if _, dup := out[k]; dup {
-			return nil, counter.Errorf(counter.CodeBadJSON, k, "field %q given twice", "trường %q bị lặp lại", k)
+		if err := w.value(path, nil); err != nil {
+			return err
 		}
-		out[k] = json.RawMessage(bytes.TrimSpace(w.b[start:w.i]))
+		if err := fn(k, bytes.TrimSpace(w.b[vstart:w.i])); err != nil {
+			return err
+		}
 		w.space()
 		if w.i < len(w.b) && w.b[w.i] == ',' {
 			w.i++
@@ -554,23 +584,36 @@ var instantText = regexp.MustCompile(`^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9
 // checkInstantText refuses an instant of the event raw that time.Time
 // parses but would not give back as sent. raw decoded as an event already.
 func checkInstantText(raw []byte) error {
-	members, err := objectKeys(raw)
+	// In this order whatever the members' order: at, due_at, new_due_at,
+	// slip.due_at.
+	var at, due, newDue, slipDue []byte
+	err := members(raw, false, func(k, v []byte) error {
+		switch string(k) {
+		case "at":
+			at = v
+		case "due_at":
+			due = v
+		case "new_due_at":
+			newDue = v
+		case "slip":
+			if len(v) > 0 && v[0] == '{' {
+				return members(v, false, func(k, v []byte) error {
+					if string(k) == "due_at" {
+						slipDue = v
+					}
+					return nil
+				})
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil // the typed decode succeeded; nothing more to learn here
 	}
-	fields := []struct {
+	for _, f := range []struct {
 		name string
-		v    json.RawMessage
-	}{{"at", members["at"]}, {"due_at", members["due_at"]}, {"new_due_at", members["new_due_at"]}}
-	if slip := members["slip"]; len(slip) > 0 && slip[0] == '{' {
-		if sm, err := objectKeys(slip); err == nil {
-			fields = append(fields, struct {
-				name string
-				v    json.RawMessage
-			}{"slip.due_at", sm["due_at"]})
-		}
-	}
-	for _, f := range fields {
+		v    []byte
+	}{{"at", at}, {"due_at", due}, {"new_due_at", newDue}, {"slip.due_at", slipDue}} {
 		if len(f.v) == 0 || string(f.v) == "null" || instantText.Match(f.v) {
 			continue
 		}
