@@ -76,8 +76,10 @@ func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
 
 // pending is an accepted event of one Record call, before it is written.
 type pending struct {
-	e      counter.Event
-	replay bool
+	e       counter.Event
+	replay  bool
+	body    encodedBody // see admitted
+	encoded bool
 }
 
 // record validates events against the transaction's state and, when all
@@ -92,8 +94,10 @@ func (w *writeTx) record(events []counter.Event, writer *counter.Writer) (*count
 // admitted is one event of a Record call as the store takes it in, and
 // the verdict on its shape (prepare).
 type admitted struct {
-	e     counter.Event
-	shape error
+	e       counter.Event
+	shape   error
+	body    encodedBody // e's log entry less the writer's fields, if encoded
+	encoded bool
 }
 
 // prepare readies a call's events for the writer: the applicant's id
@@ -124,6 +128,9 @@ func (s *Store) prepare(events []counter.Event, fromLog bool) []admitted {
 			e.Imported = s.opts.Import // the log keeps what the store decided
 		}
 		out[i] = admitted{e: e, shape: checkShape(s.cfg, &e)}
+		if out[i].shape == nil {
+			out[i].body, out[i].encoded = encodeBody(&e)
+		}
 	}
 	return out
 }
@@ -202,7 +209,7 @@ func (w *writeTx) recordPrepared(in []admitted, writer *counter.Writer) (*counte
 		}
 		seq++
 		ids[e.ID] = len(accepted)
-		accepted = append(accepted, pending{e: e})
+		accepted = append(accepted, pending{e: e, body: in[i].body, encoded: in[i].encoded})
 	}
 	for _, code := range order {
 		if err := w.admit(work[code]); err != nil {
@@ -222,7 +229,7 @@ func (w *writeTx) recordPrepared(in []admitted, writer *counter.Writer) (*counte
 			continue
 		}
 		res.Replayed = false
-		if err := w.appendEvent(&p.e); err != nil {
+		if err := w.appendEvent(p); err != nil {
 			return nil, change, err
 		}
 		w.countEvent(&p.e)
@@ -379,9 +386,16 @@ func encodeEvent(prev []byte, e counter.Event) ([]byte, []byte, error) {
 }
 
 // appendEvent writes e to the log with its place in the hash chain.
-func (w *writeTx) appendEvent(e *counter.Event) error {
+func (w *writeTx) appendEvent(p *pending) error {
+	e := &p.e
 	e.PrevHash = hex.EncodeToString(w.head)
-	b, sum, err := encodeEvent(w.head, *e)
+	var b, sum []byte
+	var err error
+	if p.encoded {
+		b, sum, err = encodeNumbered(w.head, e, p.body)
+	} else {
+		b, sum, err = encodeEvent(w.head, *e)
+	}
 	if err != nil {
 		return err
 	}
