@@ -429,12 +429,36 @@ func (c *ImportCommand) report(err error) error {
 // flush records batch, splitting it at a refused event: the events before
 // it are recorded and the refusal returned (a *refusedAt) for its line.
 func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
+	return c.flushPrepared(ctx, batch, nil)
+}
+
+// prepare readies batch for a database file's store (store.Prepare), so
+// that it is prepared while the batch before it is recorded; nil through
+// a cluster, or when the store refuses it as a whole (flush reports that).
+func (c *ImportCommand) prepare(batch []pendingEvent) *store.Call {
+	if c.st == nil || c.node != nil || len(batch) == 0 {
+		return nil
+	}
+	call, err := c.st.Prepare(batchEvents(batch))
+	if err != nil {
+		return nil
+	}
+	return call
+}
+
+func batchEvents(batch []pendingEvent) []counter.Event {
+	events := make([]counter.Event, len(batch))
+	for i, p := range batch {
+		events[i] = p.e
+	}
+	return events
+}
+
+// flushPrepared is flush of a batch prepare readied (call, when not nil).
+func (c *ImportCommand) flushPrepared(ctx context.Context, batch []pendingEvent, call *store.Call) error {
 	if len(batch) > 0 {
-		events := make([]counter.Event, len(batch))
-		for i, p := range batch {
-			events[i] = p.e
-		}
-		_, err := c.record(ctx, events)
+		events := batchEvents(batch)
+		_, err := c.record(ctx, events, call)
 		if err == nil {
 			return c.keep(batch)
 		}
@@ -450,7 +474,7 @@ func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
 			}
 		}
 		if i > 0 {
-			if _, err := c.record(ctx, events[:i]); err != nil {
+			if _, err := c.record(ctx, events[:i], nil); err != nil {
 				return fmt.Errorf("import: record the events before %s:%d: %w", batch[i].file, batch[i].line, err)
 			}
 			if err := c.keep(batch[:i]); err != nil {
@@ -467,12 +491,17 @@ func (c *ImportCommand) flush(ctx context.Context, batch []pendingEvent) error {
 // record records events and counts the new ones: those stored past the
 // view's last event before the call (in a cluster the view may take other
 // nodes' writes meanwhile, so its count before and after would not do).
-func (c *ImportCommand) record(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+func (c *ImportCommand) record(ctx context.Context, events []counter.Event, call *store.Call) (*counter.RecordResult, error) {
 	before, err := c.st.Seq()
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	res, err := c.sink.Record(ctx, events)
+	var res *counter.RecordResult
+	if call != nil {
+		res, err = c.st.RecordCall(ctx, call)
+	} else {
+		res, err = c.sink.Record(ctx, events)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -501,8 +530,8 @@ func (c *ImportCommand) keep(batch []pendingEvent) error {
 }
 
 // importEvents imports one NDJSON file of motcua events. One batch is
-// recorded while the next is read and decoded: batches are still
-// recorded one after another, in the file's order.
+// recorded while the next is read, decoded and prepared: batches are
+// still recorded one after another, in the file's order.
 func (c *ImportCommand) importEvents(ctx context.Context, path string) error {
 	var inflight chan error // the batch being recorded, if any
 	wait := func() error {
@@ -514,12 +543,13 @@ func (c *ImportCommand) importEvents(ctx context.Context, path string) error {
 		return c.report(err)
 	}
 	send := func(batch []pendingEvent) error {
+		call := c.prepare(batch) // while the batch before it is recorded
 		if err := wait(); err != nil {
 			return err
 		}
 		done := make(chan error, 1)
 		inflight = done
-		go func() { done <- c.flush(ctx, batch) }()
+		go func() { done <- c.flushPrepared(ctx, batch, call) }()
 		return nil
 	}
 	batch := make([]pendingEvent, 0, c.Batch)

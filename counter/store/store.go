@@ -233,6 +233,21 @@ func (s *Store) MaxCall() int {
 // carries events is on disk. Concurrent callers share commits: while one
 // commit syncs, the next callers queue and go together in the following one.
 func (s *Store) Record(ctx context.Context, events []counter.Event) (*counter.RecordResult, error) {
+	c, err := s.Prepare(events)
+	if err != nil {
+		return nil, err
+	}
+	return s.RecordCall(ctx, c)
+}
+
+// Call is a Record call readied for the writer (Prepare).
+type Call struct{ events []admitted }
+
+// Prepare does the part of recording events that needs no database: the
+// bounds of a call, each event's shape, the keyed hash of id numbers and
+// the encoding of the log entries. Record does it on the caller's
+// goroutine; an importer prepares its next call while one is recorded.
+func (s *Store) Prepare(events []counter.Event) (*Call, error) {
 	if len(events) == 0 {
 		return nil, counter.Errorf(counter.CodeInvalid, "events", "no events", "không có sự kiện nào")
 	}
@@ -240,7 +255,12 @@ func (s *Store) Record(ctx context.Context, events []counter.Event) (*counter.Re
 		return nil, counter.Errorf(counter.CodeTooManyEvents, "events", "at most %d events per request",
 			"tối đa %d sự kiện mỗi yêu cầu", n)
 	}
-	req := &request{events: s.prepare(events, false), done: make(chan response, 1)}
+	return &Call{events: s.prepare(events, false)}, nil
+}
+
+// RecordCall records a prepared call as Record does.
+func (s *Store) RecordCall(ctx context.Context, c *Call) (*counter.RecordResult, error) {
+	req := &request{events: c.events, done: make(chan response, 1)}
 	if w, ok := counter.WriterFrom(ctx); ok {
 		req.writer = &w
 	}
