@@ -190,9 +190,9 @@ func members(b []byte, paths bool, fn func(key, value []byte) error) error {
 		}
 		k := w.b[start+1 : w.i-1]
 		if escaped {
-			var v string
-			if err := json.Unmarshal(w.b[start:w.i], &v); err != nil {
-				return counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")
+			v, err := unescape(w.b[start:w.i])
+			if err != nil {
+				return err
 			}
 			k = []byte(v)
 		}
@@ -449,10 +449,14 @@ func (w *jsonWalker) str() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	raw := w.b[start:w.i]
 	if !escaped {
-		return string(raw[1 : len(raw)-1]), nil
+		return string(w.b[start+1 : w.i-1]), nil
 	}
+	return unescape(w.b[start:w.i])
+}
+
+// unescape is the value of raw, a quoted JSON string with escapes.
+func unescape(raw []byte) (string, error) {
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return "", counter.Errorf(counter.CodeBadJSON, "", "malformed JSON", "JSON không hợp lệ")

@@ -457,8 +457,7 @@ func batchEvents(batch []pendingEvent) []counter.Event {
 // flushPrepared is flush of a batch prepare readied (call, when not nil).
 func (c *ImportCommand) flushPrepared(ctx context.Context, batch []pendingEvent, call *store.Call) error {
 	if len(batch) > 0 {
-		events := batchEvents(batch)
-		_, err := c.record(ctx, events, call)
+		_, err := c.record(ctx, batch, call)
 		if err == nil {
 			return c.keep(batch)
 		}
@@ -467,14 +466,14 @@ func (c *ImportCommand) flushPrepared(ctx context.Context, batch []pendingEvent,
 			return fmt.Errorf("import: %w", err)
 		}
 		i, field := 0, ce.Field
-		if len(events) > 1 && strings.HasPrefix(field, "events[") {
+		if len(batch) > 1 && strings.HasPrefix(field, "events[") {
 			end := strings.IndexByte(field, ']')
-			if n, perr := strconv.Atoi(field[len("events["):end]); perr == nil && n < len(events) {
+			if n, perr := strconv.Atoi(field[len("events["):end]); perr == nil && n < len(batch) {
 				i, field = n, strings.TrimPrefix(field[end+1:], ".")
 			}
 		}
 		if i > 0 {
-			if _, err := c.record(ctx, events[:i], nil); err != nil {
+			if _, err := c.record(ctx, batch[:i], nil); err != nil {
 				return fmt.Errorf("import: record the events before %s:%d: %w", batch[i].file, batch[i].line, err)
 			}
 			if err := c.keep(batch[:i]); err != nil {
@@ -488,10 +487,11 @@ func (c *ImportCommand) flushPrepared(ctx context.Context, batch []pendingEvent,
 	return nil
 }
 
-// record records events and counts the new ones: those stored past the
-// view's last event before the call (in a cluster the view may take other
-// nodes' writes meanwhile, so its count before and after would not do).
-func (c *ImportCommand) record(ctx context.Context, events []counter.Event, call *store.Call) (*counter.RecordResult, error) {
+// record records batch (as call, when prepare readied it) and counts the
+// new events: those stored past the view's last event before the call (in
+// a cluster the view may take other nodes' writes meanwhile, so its count
+// before and after would not do).
+func (c *ImportCommand) record(ctx context.Context, batch []pendingEvent, call *store.Call) (*counter.RecordResult, error) {
 	before, err := c.st.Seq()
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -500,7 +500,7 @@ func (c *ImportCommand) record(ctx context.Context, events []counter.Event, call
 	if call != nil {
 		res, err = c.st.RecordCall(ctx, call)
 	} else {
-		res, err = c.sink.Record(ctx, events)
+		res, err = c.sink.Record(ctx, batchEvents(batch))
 	}
 	if err != nil {
 		return nil, err

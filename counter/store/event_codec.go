@@ -44,70 +44,17 @@ func encodeBody(e *counter.Event) (encodedBody, bool) {
 }
 
 // memberEnd is the offset just past the value of the top-level member key
-// of b, compact JSON from encoding/json.
+// of b, compact JSON from encoding/json (read with scanFields).
 func memberEnd(b []byte, key string) (int, bool) {
-	i := 1 // past '{'
-	for i < len(b) && b[i] == '"' {
-		ks := i
-		i = skipString(b, i)
-		k := b[ks+1 : i-1]
-		i++ // ':'
-		i = skipValue(b, i)
-		if i < 0 {
-			return 0, false
+	end := -1
+	_ = scanFields(b, func(k, v []byte) error {
+		if string(k) != key {
+			return nil
 		}
-		if string(k) == key {
-			return i, true
-		}
-		if i < len(b) && b[i] == ',' {
-			i++
-		}
-	}
-	return 0, false
-}
-
-// skipString returns the offset past the JSON string at b[i].
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the offset past the JSON value at b[i], -1 if b ends.
-func skipValue(b []byte, i int) int {
-	depth := 0
-	for i < len(b) {
-		switch b[i] {
-		case '"':
-			i = skipString(b, i)
-			if depth == 0 {
-				return i
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i
-			}
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		}
-		i++
-	}
-	return -1
+		end = cap(b) - cap(v) + len(v) // v is b[start:end]
+		return errStop
+	})
+	return end, end >= 0
 }
 
 // encodeNumbered is encodeEvent of e from body, e's encoding before the

@@ -31,55 +31,40 @@ func DecodeTrack(b []byte) (counter.ScoreTrack, error) { return decodeTrack(b, i
 // dossier_violations, and removes the record_form mark.
 func WriteAsBefore(db *bolt.DB) error {
 	return db.Update(func(tx *bolt.Tx) error {
-		dossiers := tx.Bucket(bucketDossiers)
-		type record struct{ k, v []byte }
-		var out []record
-		if err := dossiers.ForEach(func(k, v []byte) error {
+		if _, err := rewriteValues(tx.Bucket(bucketDossiers), func(k, v []byte) ([]byte, error) {
 			var r dossierRecord
 			if err := unmarshalDossierRecord(v, &r); err != nil {
-				return err
+				return nil, err
 			}
-			b, err := json.Marshal(&r)
-			out = append(out, record{append([]byte(nil), k...), b})
-			return err
+			return json.Marshal(&r)
 		}); err != nil {
 			return err
 		}
-		for _, r := range out {
-			if err := dossiers.Put(r.k, r.v); err != nil {
-				return err
-			}
-		}
-		out = out[:0]
-		viols := tx.Bucket(bucketViolations)
-		if err := viols.ForEach(func(k, v []byte) error {
+		if _, err := rewriteValues(tx.Bucket(bucketViolations), func(k, v []byte) ([]byte, error) {
 			c, err := readCompactViolation(v, len(k))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			d, err := decodeViolation(k, v)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			d.Details = nil
 			b, err := json.Marshal(struct {
 				*counter.Violation
 				Details json.RawMessage `json:"details,omitempty"`
 			}{d, c.details})
-			out = append(out, record{append([]byte(nil), k...), append(append([]byte(nil), v[:8]...), b...)})
+			if err != nil {
+				return nil, err
+			}
 			if d.Dossier != "" {
 				if err := tx.Bucket(bucketDossierViol).Put(join([]byte(d.Dossier), k), nil); err != nil {
-					return err
+					return nil, err
 				}
 			}
-			return err
+			return append(append([]byte(nil), v[:8]...), b...), nil
 		}); err != nil {
 			return err
-		}
-		for _, r := range out {
-			if err := viols.Put(r.k, r.v); err != nil {
-				return err
-			}
 		}
 		return tx.Bucket(bucketMeta).Delete(keyRecordForm)
 	})

@@ -114,56 +114,40 @@ func upgradeRecordForm(tx *bolt.Tx) (int, error) {
 	if bytes.Equal(meta.Get(keyRecordForm), compactForm) {
 		return 0, nil
 	}
-	type record struct{ k, v []byte }
-	var out []record
-	dossiers := tx.Bucket(bucketDossiers)
-	if err := dossiers.ForEach(func(k, v []byte) error {
+	n, err := rewriteValues(tx.Bucket(bucketDossiers), func(k, v []byte) ([]byte, error) {
 		if len(v) == 0 || v[0] != '{' {
-			return nil
+			return nil, nil
 		}
 		var r dossierRecord
 		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("dossier %s: %w", k, err)
+			return nil, fmt.Errorf("dossier %s: %w", k, err)
 		}
-		out = append(out, record{cp(k), writeDossierRecord(&r)})
-		return nil
-	}); err != nil {
+		return writeDossierRecord(&r), nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("upgrade dossiers: %w", err)
 	}
-	for _, r := range out {
-		if err := dossiers.Put(r.k, r.v); err != nil {
-			return 0, fmt.Errorf("upgrade dossier %s: %w", r.k, err)
-		}
-	}
-	n := len(out)
-	out = out[:0]
-	viols := tx.Bucket(bucketViolations)
-	if err := viols.ForEach(func(k, v []byte) error {
+	m, err := rewriteValues(tx.Bucket(bucketViolations), func(k, v []byte) ([]byte, error) {
 		if len(v) < 9 || v[8] != '{' {
-			return nil
+			return nil, nil
 		}
 		var old struct {
 			counter.Violation
 			Details json.RawMessage `json:"details"`
 		}
 		if err := json.Unmarshal(v[8:], &old); err != nil {
-			return fmt.Errorf("violation %s: %w", k, err)
+			return nil, fmt.Errorf("violation %s: %w", k, err)
 		}
 		details := []byte(old.Details)
 		if len(details) == 0 || string(details) == "null" {
 			details = nil
 		}
-		out = append(out, record{cp(k), encodeViolationDetails(&old.Violation, details)})
-		return nil
-	}); err != nil {
+		return encodeViolationDetails(&old.Violation, details), nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("upgrade violations: %w", err)
 	}
-	for _, r := range out {
-		if err := viols.Put(r.k, r.v); err != nil {
-			return 0, fmt.Errorf("upgrade violation %s: %w", r.k, err)
-		}
-	}
-	n += len(out)
+	n += m
 	if k, _ := tx.Bucket(bucketDossierViol).Cursor().First(); k != nil {
 		if err := tx.DeleteBucket(bucketDossierViol); err != nil {
 			return 0, fmt.Errorf("upgrade: %w", err)
@@ -176,4 +160,27 @@ func upgradeRecordForm(tx *bolt.Tx) (int, error) {
 		return 0, fmt.Errorf("upgrade record form: %w", err)
 	}
 	return n, nil
+}
+
+// rewriteValues replaces the value of each key of b for which f returns
+// one (nil: keep it), after reading them all, since bbolt's cursor must
+// not see its bucket change under it. It returns the values replaced.
+func rewriteValues(b *bolt.Bucket, f func(k, v []byte) ([]byte, error)) (int, error) {
+	type record struct{ k, v []byte }
+	var out []record
+	if err := b.ForEach(func(k, v []byte) error {
+		nv, err := f(k, v)
+		if nv != nil {
+			out = append(out, record{cp(k), nv})
+		}
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	for _, r := range out {
+		if err := b.Put(r.k, r.v); err != nil {
+			return 0, fmt.Errorf("rewrite %s: %w", r.k, err)
+		}
+	}
+	return len(out), nil
 }

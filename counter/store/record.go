@@ -511,24 +511,23 @@ func readHistory(tx *bolt.Tx, code string, cache eventCache) ([]counter.Event, e
 		if len(k) != len(prefix)+8 {
 			continue // a longer code sharing this prefix
 		}
-		if cache == nil {
-			e, err := eventBySeq(tx, k[len(prefix):])
-			if err != nil {
-				return nil, err
+		seq := binary.BigEndian.Uint64(k[len(prefix):])
+		if cache != nil {
+			if e, ok := cache.get(seq); ok {
+				out = append(out, e.Clone())
+				continue
 			}
-			out = append(out, *e)
+		}
+		e, err := eventBySeq(tx, k[len(prefix):])
+		if err != nil {
+			return nil, err
+		}
+		if cache != nil {
+			cache.put(seq, e)
+			out = append(out, e.Clone())
 			continue
 		}
-		seq := binary.BigEndian.Uint64(k[len(prefix):])
-		e, ok := cache.get(seq)
-		if !ok {
-			var err error
-			if e, err = eventBySeq(tx, k[len(prefix):]); err != nil {
-				return nil, err
-			}
-			cache.put(seq, e)
-		}
-		out = append(out, e.Clone())
+		out = append(out, *e)
 	}
 	return out, nil
 }

@@ -344,7 +344,6 @@ func (s *Store) commit(group []*request) {
 	if s.opts.OnCommit != nil {
 		s.opts.OnCommit(time.Since(start))
 	}
-
 	// Answer once the change is published: a client that got its 2xx finds
 	// its change already on the boards and in the metrics. The publisher
 	// does both on its own goroutine while this one begins the next commit.
