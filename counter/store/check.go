@@ -575,6 +575,10 @@ func checkRecord(bucket string, _ int, k, v []byte) string {
 	switch bucket {
 	case string(bucketMeta):
 		switch string(k) {
+		case string(keyRecentLast):
+			if len(v) != 12 {
+				return fmt.Sprintf("value of %d bytes, want 12", len(v))
+			}
 		case string(keySeq), string(keySwept):
 			if len(v) != 8 {
 				return fmt.Sprintf("value of %d bytes, want 8", len(v))
@@ -598,6 +602,13 @@ func checkRecord(bucket string, _ int, k, v []byte) string {
 	case string(bucketBatches):
 		if len(k) != 8 {
 			return fmt.Sprintf("key of %d bytes, want 8", len(k))
+		}
+	case string(bucketRecent):
+		if len(k) != 13 || k[0] >= recentSlots {
+			return "key is not slot ‖ seq ‖ n"
+		}
+		if len(v) < 3 || (v[0] != 'd' && v[0] != 'v') || (v[1] != recentPut && v[1] != recentDel) {
+			return "value is not d|v +|- key"
 		}
 	case string(bucketSweeps):
 		if len(k) != 16 {

@@ -45,7 +45,8 @@
 // # Buckets
 //
 //	meta               seq (last event), head (last hash), swept, key_check (key file
-//	                   fingerprint), index_order (asc), record_form (compact): layout.go
+//	                   fingerprint), index_order (asc), record_form (compact): layout.go,
+//	                   recent_last (the last idx_recent key): recent.go
 //	log                seq (8 bytes BE) → event JSON (with prev_hash)
 //	event_ids          event id → seq            (idempotency)
 //	batch_ends         seq of the last event of each Record call
@@ -61,6 +62,9 @@
 //	                   JSON in records of earlier builds); a dossier's ids
 //	                   begin with its code and a slash
 //	idx_violations     agency 0 occurred ‖ id → ∅ (charged agency's chain)
+//	idx_recent         slot ‖ seq ‖ n → d|v +|- key: the latest changes to
+//	                   idx_agency (d) and idx_violations (v), not yet moved
+//	                   into them; readers merge the two (recent.go)
 //	dossier_violations code 0 id → ∅ (written by earlier builds only)
 //	rollup             agency → all-time tally
 //	rollup_day         agency 0 YYYYMMDD → tally of that local day

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"time"
@@ -55,10 +54,9 @@ func (s *Store) FindDossiers(ctx context.Context, f counter.DossierFilter) ([]*c
 	var next string
 	err = s.db.View(func(tx *bolt.Tx) error {
 		prefix := append([]byte(f.Agency), 0)
-		c := tx.Bucket(bucketAgencyIdx).Cursor()
-		k := newestFirst(c, prefix, time.Time{}, after)
+		walk := walkNewest(tx, bucketAgencyIdx, prefix, time.Time{}, after)
 		var last []byte
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		for k := walk.next(); k != nil; k = walk.next() {
 			rest := k[len(prefix):]
 			if len(rest) <= 8 {
 				continue

@@ -36,7 +36,7 @@ var (
 
 	derivedBuckets = [][]byte{bucketDossiers, bucketDossierLog, bucketAgencyIdx, bucketDue, bucketNext,
 		bucketViolations, bucketViolIdx, bucketDossierViol, bucketRollup, bucketRollupDay, bucketClocks,
-		bucketDesks, bucketDeskLog, bucketStats, bucketScoreTracks, bucketScoreDays}
+		bucketDesks, bucketDeskLog, bucketStats, bucketScoreTracks, bucketScoreDays, bucketRecent}
 	allBuckets = append([][]byte{bucketMeta, bucketLog, bucketEventIDs, bucketBatches, bucketSweeps, bucketTokens, bucketSync, bucketCodes}, derivedBuckets...)
 
 	keySeq   = []byte("seq")
@@ -69,16 +69,7 @@ func timeKey(t time.Time) []byte {
 // before to (zero: no bound). Walk on with c.Prev while the key has the
 // prefix; it returns nil when the range has no such key.
 func newestFirst(c *bolt.Cursor, prefix []byte, to time.Time, after []byte) []byte {
-	bound := append(cp(prefix[:len(prefix)-1]), prefix[len(prefix)-1]+1) // just past the range
-	if !to.IsZero() {
-		bound = append(cp(prefix), timeKey(to.Add(time.Nanosecond))...)
-	}
-	if after != nil {
-		if a := append(cp(prefix), after...); bytes.Compare(a, bound) < 0 {
-			bound = a
-		}
-	}
-	k, _ := c.Seek(bound)
+	k, _ := c.Seek(newestBound(prefix, to, after))
 	if k == nil {
 		k, _ = c.Last()
 	} else {
@@ -88,6 +79,20 @@ func newestFirst(c *bolt.Cursor, prefix []byte, to time.Time, after []byte) []by
 		return nil
 	}
 	return k
+}
+
+// newestBound is the smallest key past those newestFirst walks.
+func newestBound(prefix []byte, to time.Time, after []byte) []byte {
+	bound := append(cp(prefix[:len(prefix)-1]), prefix[len(prefix)-1]+1) // just past the range
+	if !to.IsZero() {
+		bound = append(cp(prefix), timeKey(to.Add(time.Nanosecond))...)
+	}
+	if after != nil {
+		if a := append(cp(prefix), after...); bytes.Compare(a, bound) < 0 {
+			bound = a
+		}
+	}
+	return bound
 }
 
 func keyTime(b []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(b))) }

@@ -43,6 +43,12 @@ type writeTx struct {
 	committed uint64
 	logged    map[uint64]*counter.Event
 
+	// The last idx_recent key, read from meta at the first index change
+	// (recent.go).
+	recentRead, recentAny, recentDirty bool
+	recentSeq                          uint64
+	recentN                            uint32
+
 	scoreDays map[string]*scoreCounts // score_days counts this tx changed (scoretrack.go)
 	stats     map[string]uint64       // stats counters this tx bumped, as they stand (stats.go)
 }
@@ -53,7 +59,7 @@ type writeTx struct {
 // by their dossier's code, which each counter numbers in ascending order;
 // the time indexes grow at the end of each agency's range (layout.go).
 var appendOnly = [][]byte{bucketLog, bucketBatches, bucketSweeps, bucketDue, bucketNext, bucketDossiers, bucketEventIDs,
-	bucketDossierLog, bucketViolations, bucketAgencyIdx, bucketViolIdx}
+	bucketDossierLog, bucketViolations, bucketAgencyIdx, bucketViolIdx, bucketRecent}
 
 func newWriteTx(s *Store, tx *bolt.Tx, now time.Time) *writeTx {
 	for _, name := range appendOnly {
@@ -600,7 +606,6 @@ func (w *writeTx) persist(prev *counter.Dossier, out *counter.Outcome) error {
 // (nd.Readers), by creation time. Keys are only ever added: an agency that
 // could once see a dossier keeps finding it.
 func (w *writeTx) indexDossier(prev, nd *counter.Dossier) error {
-	b := w.tx.Bucket(bucketAgencyIdx)
 	suffix := append(timeKey(nd.CreatedAt), nd.Code...)
 	var had []string
 	if prev != nil && len(prev.Visible) > 0 {
@@ -610,7 +615,7 @@ func (w *writeTx) indexDossier(prev, nd *counter.Dossier) error {
 		if slices.Contains(had, a) {
 			continue
 		}
-		if err := b.Put(join([]byte(a), suffix), nil); err != nil {
+		if err := w.changeIndex(bucketAgencyIdx, recentPut, join([]byte(a), suffix)); err != nil {
 			return fmt.Errorf("index dossier %s: %w", nd.Code, err)
 		}
 	}
@@ -653,6 +658,9 @@ func (w *writeTx) finish() error {
 		return fmt.Errorf("put head: %w", err)
 	}
 	if err := w.flushStats(); err != nil {
+		return err
+	}
+	if err := w.finishRecent(); err != nil {
 		return err
 	}
 	return w.flushTallies()

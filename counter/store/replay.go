@@ -43,7 +43,7 @@ func (s *Store) Replay(ctx context.Context, dir string, progress func(done, tota
 	f.Close()
 	os.Remove(path)
 	defer os.Remove(path)
-	scratch, err := Open(path, s.cfg, Options{Evaluator: s.opts.Evaluator, Secret: s.secret, NoSync: true,
+	scratch, err := Open(path, s.cfg, Options{Evaluator: s.opts.Evaluator, Secret: s.secret, NoSync: true, RecentSpan: s.opts.RecentSpan,
 		Logger: s.log, KeyPath: filepath.Join(dir, "unused.key")})
 	if err != nil {
 		return nil, err

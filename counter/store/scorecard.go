@@ -188,11 +188,11 @@ func (s *Store) ScorecardInput(ctx context.Context, plan *counter.ScorecardPlan)
 			}
 		} else {
 			prefix := append([]byte(plan.Agency), 0)
-			c := tx.Bucket(bucketAgencyIdx).Cursor()
+			walk := walkNewest(tx, bucketAgencyIdx, prefix, to, nil)
 			seen := map[string]bool{}
 			// Newest first by creation: skip those created after the
 			// window; every older one may still be open in it.
-			for k := newestFirst(c, prefix, to, nil); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			for k := walk.next(); k != nil; k = walk.next() {
 				if n++; n%4096 == 0 && ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -317,11 +317,11 @@ func (s *Store) ScorecardInputScan(ctx context.Context, plan *counter.ScorecardP
 			return nil
 		}
 		prefix := append([]byte(plan.Agency), 0)
-		c := tx.Bucket(bucketAgencyIdx).Cursor()
+		walk := walkNewest(tx, bucketAgencyIdx, prefix, to, nil)
 		seen := map[string]bool{}
 		// Newest first by creation: skip those created after the window;
 		// every older one may still be open in it.
-		for k := newestFirst(c, prefix, to, nil); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		for k := walk.next(); k != nil; k = walk.next() {
 			if n++; n%4096 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -379,9 +379,9 @@ func (s *Store) readScoreDays(tx *bolt.Tx, agency string, from, to time.Time, in
 func readViolationMarks(ctx context.Context, tx *bolt.Tx, agency string, from, to time.Time, in *counter.ScorecardInput, names interner) error {
 	prefix := append([]byte(agency), 0)
 	stop := timeKey(from)
-	c := tx.Bucket(bucketViolIdx).Cursor()
+	walk := walkNewest(tx, bucketViolIdx, prefix, to, nil)
 	n := 0
-	for k := newestFirst(c, prefix, to, nil); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+	for k := walk.next(); k != nil; k = walk.next() {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -499,16 +499,10 @@ func (s *Store) EachRegisterRow(ctx context.Context, agency string, from, to tim
 		var rows []RegisterRow
 		done := false
 		err := s.db.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketAgencyIdx).Cursor()
 			// Oldest first, in the index's order (by creation, then code),
 			// from the agency's first key or just after the last key read.
-			var k []byte
-			if resume == nil {
-				k, _ = c.Seek(prefix)
-			} else if k, _ = c.Seek(resume); bytes.Equal(k, resume) {
-				k, _ = c.Next()
-			}
-			for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			walk := walkOldest(tx, bucketAgencyIdx, prefix, resume)
+			for k := walk.next(); k != nil; k = walk.next() {
 				rest := k[len(prefix):]
 				if len(rest) <= 8 {
 					continue

@@ -48,6 +48,10 @@ type Options struct {
 	// commit costs a page per index range it touches whatever it carries, so
 	// larger calls amortise that.
 	MaxCall int
+	// RecentSpan is how many events' changes to the time indexes
+	// idx_recent gathers before they are moved into them (recent.go);
+	// defaultRecentSpan when zero. Replay uses the store's own.
+	RecentSpan int
 	// OnCommit, when set, observes each commit's duration.
 	OnCommit func(time.Duration)
 }

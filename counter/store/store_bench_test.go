@@ -151,3 +151,39 @@ func BenchmarkDiskPerEvent(b *testing.B) {
 	b.ReportMetric(float64(size-free)/float64(events), "disk-B/event")
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkFindDossiersRecent reads the newest 50 dossiers of an agency
+// with 8,192 new dossiers' index changes held in idx_recent, against the
+// same with every change moved into idx_agency: what the split index
+// (recent.go) costs a reader at most with the default span.
+func BenchmarkFindDossiersRecent(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		span int
+	}{{"recent", 1 << 30}, {"moved", 1}} {
+		b.Run(c.name, func(b *testing.B) {
+			now := at("2026-03-10 12:00")
+			s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), testConfig(), store.Options{
+				Now: func() time.Time { return now }, Secret: []byte("0123456789abcdef"), NoSync: true, RecentSpan: c.span, MaxCall: 1024})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			for i := 0; i < 8; i++ {
+				batch := make([]counter.Event, 1024)
+				for j := range batch {
+					batch[j] = benchEvent()
+				}
+				if _, err := s.Record(context.Background(), batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for b.Loop() {
+				ds, _, err := s.FindDossiers(context.Background(), counter.DossierFilter{Agency: "q1-motcua", Limit: 50})
+				if err != nil || len(ds) != 50 {
+					b.Fatal(len(ds), err)
+				}
+			}
+		})
+	}
+}

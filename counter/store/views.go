@@ -121,6 +121,13 @@ func checkViews(tx *bolt.Tx) []string {
 			bad(bucketViolIdx, k, "names a violation that is not stored")
 		}
 	})
+	for _, ix := range []struct{ index, records []byte }{{bucketAgencyIdx, bucketDossiers}, {bucketViolIdx, bucketViolations}} {
+		forRecent(tx, ix.index, func(k []byte, put bool) {
+			if rest := after(k, 0); put && (len(rest) <= 8 || !has(ix.records, rest[8:])) {
+				bad(bucketRecent, k, "puts a key into %s that names no stored record", ix.index)
+			}
+		})
+	}
 	each(bucketDossierViol, func(k, _ []byte) {
 		if rest := after(k, 0); rest == nil || !has(bucketViolations, rest) {
 			bad(bucketDossierViol, k, "names a violation that is not stored")

@@ -48,10 +48,9 @@ func (w *writeTx) putViolation(c *counter.ViolationChange) error {
 
 // unindexViolation removes v from its charged agency's chain.
 func (w *writeTx) unindexViolation(v *counter.Violation) error {
-	ib := w.tx.Bucket(bucketViolIdx)
 	suffix := append(timeKey(v.OccurredAt), v.ID...)
 	for _, a := range w.cfg.Ancestors(v.Agency) {
-		if err := ib.Delete(join([]byte(a), suffix)); err != nil {
+		if err := w.changeIndex(bucketViolIdx, recentDel, join([]byte(a), suffix)); err != nil {
 			return fmt.Errorf("unindex violation %s: %w", v.ID, err)
 		}
 	}
@@ -62,10 +61,9 @@ func (w *writeTx) unindexViolation(v *counter.Violation) error {
 // by occurred_at. (A dossier's violations need no index: their ids begin
 // with its code.)
 func (w *writeTx) indexViolation(v *counter.Violation) error {
-	ib := w.tx.Bucket(bucketViolIdx)
 	suffix := append(timeKey(v.OccurredAt), v.ID...)
 	for _, a := range w.cfg.Ancestors(v.Agency) {
-		if err := ib.Put(join([]byte(a), suffix), nil); err != nil {
+		if err := w.changeIndex(bucketViolIdx, recentPut, join([]byte(a), suffix)); err != nil {
 			return fmt.Errorf("index violation %s: %w", v.ID, err)
 		}
 	}
@@ -151,12 +149,12 @@ func (s *Store) FindViolations(ctx context.Context, f counter.ViolationFilter) (
 	var next string
 	err = s.db.View(func(tx *bolt.Tx) error {
 		prefix := append([]byte(f.Agency), 0)
-		c := tx.Bucket(bucketViolIdx).Cursor()
 		var from []byte
 		if !f.From.IsZero() {
 			from = timeKey(f.From)
 		}
-		for k := newestFirst(c, prefix, f.To, after); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		walk := walkNewest(tx, bucketViolIdx, prefix, f.To, after)
+		for k := walk.next(); k != nil; k = walk.next() {
 			rest := k[len(prefix):]
 			if len(rest) < 8 {
 				continue
